@@ -1,0 +1,47 @@
+"""API authentication: bearer tokens (hash stored, never the key) or the web session."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from sanzhang.org.models import ApiToken, User
+
+
+def token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_create(*, user: User, name: str) -> str:
+    """Make a token for `user`; the clear key is returned once and never stored."""
+    key = "sz_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, name=name[:60], key_hash=token_hash(key), prefix=key[:8])
+    return key
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: Any, token: str) -> User | None:
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=token_hash(token))
+            .first()
+        )
+        now = timezone.now()
+        if row is None or not row.user.is_active or (row.expires_at and row.expires_at < now):
+            return None
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+class SessionUser(SessionAuth):
+    """The signed-in browser session, CSRF-checked on writes."""
+
+    def authenticate(self, request: Any, key: Any) -> Any:
+        user = super().authenticate(request, key)
+        return user if user and user.is_active else None

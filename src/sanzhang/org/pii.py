@@ -1,0 +1,120 @@
+"""Personal identifiers: validation, normalisation and masking.
+
+ID numbers follow GB 11643-1999 (18 characters, ISO 7064 MOD 11-2 check). Phones are
+Chinese mobiles (11 digits) or landlines, validated with `phonenumbers`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
+
+from sanzhang.core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class IdNumber:
+    value: str
+    birth_date: date
+    sex: str  # "M" or "F": the sequence digit is odd for men
+
+
+def id_number_parse(raw: str, *, today: date | None = None) -> IdNumber:
+    """Normalise (full-width digits, lowercase x) and validate an 18-digit ID number."""
+    value = unicodedata.normalize("NFKC", str(raw)).strip().replace(" ", "").upper()
+    if not value:
+        raise DomainError(_("身份证号不能为空"))
+    if len(value) == 15 and value.isdigit():
+        raise DomainError(_("15位旧身份证号需核实，请填写18位号码"))
+    if "E+" in value or "." in value:
+        raise DomainError(_("身份证号被表格转成了数字，请将身份证列设置为文本格式"))
+    if len(value) != 18 or not (value[:17].isdigit() and (value[17].isdigit() or value[17] == "X")):
+        raise DomainError(_("身份证号应为18位（最后一位可为X）"))
+    try:
+        birth = ric.get_birth_date(value)
+    except (InvalidComponent, ValueError):
+        raise DomainError(_("身份证号中的出生日期无效")) from None
+    if birth > (today or date.today()):
+        raise DomainError(_("身份证号中的出生日期无效"))
+    try:
+        ric.validate(value)
+    except InvalidChecksum:
+        raise DomainError(_("身份证号校验位错误")) from None
+    except InvalidComponent:
+        # Region codes change over the years; a code stdnum does not know is not an error.
+        if ric.calc_check_digit(value) != value[-1]:
+            raise DomainError(_("身份证号校验位错误")) from None
+    except (InvalidLength, ValidationError):
+        raise DomainError(_("身份证号格式错误")) from None
+    sex = "M" if int(value[16]) % 2 else "F"
+    return IdNumber(value=value, birth_date=birth, sex=sex)
+
+
+def id_number_mask(value: str) -> str:
+    """Keep the first 3 and last 4 characters; the birth date is hidden."""
+    if len(value) < 8:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def phone_parse(raw: str) -> str:
+    """Return a mobile as 11 digits or a landline as 0xxx-xxxxxxx; refuse anything else."""
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    if not text:
+        raise DomainError(_("电话不能为空"))
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        raise DomainError(_("电话号码格式错误")) from None
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        raise DomainError(_("电话号码无效"))
+    national = str(number.national_number)
+    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE:
+        return national
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return formatted.replace(" ", "")
+
+
+def phone_mask(value: str) -> str:
+    """Hide the middle four digits of a mobile; landlines keep area code and last 2."""
+    if len(value) == 11 and value.isdigit():
+        return value[:3] + "****" + value[7:]
+    if "-" in value:
+        area, rest = value.split("-", 1)
+        return area + "-" + "*" * max(len(rest) - 2, 0) + rest[-2:]
+    return "*" * max(len(value) - 2, 0) + value[-2:]
+
+
+def name_mask(name: str) -> str:
+    """Public lists show the surname only: 张* , 欧阳** ."""
+    compound = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙")
+    head = 2 if name[:2] in compound and len(name) > 2 else 1
+    return name[:head] + "*" * max(len(name) - head, 1)
+
+
+# Characters refused in any name: control and format characters (NUL, RTL override ...).
+def clean_text(raw: str, *, field: str, max_length: int, required: bool = True) -> str:
+    text = unicodedata.normalize("NFC", str(raw or "")).strip()
+    if required and not text:
+        raise DomainError(_("%(field)s不能为空") % {"field": field})
+    if len(text) > max_length:
+        raise DomainError(
+            _("%(field)s不能超过%(n)d个字") % {"field": field, "n": max_length}
+        )
+    for ch in text:
+        if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co"} and ch not in "\t":
+            raise DomainError(_("%(field)s含有不可见的控制字符") % {"field": field})
+    return text
+
+
+def person_name_clean(raw: str) -> str:
+    name = clean_text(raw, field=_("姓名"), max_length=50)
+    if any(ch.isdigit() for ch in name):
+        raise DomainError(_("姓名不能含数字"))
+    return name

@@ -1,0 +1,430 @@
+"""Import a township's roster (.xlsx / .csv): validate everything, then write all or nothing.
+
+Re-importing the same file changes nothing: households match on 户号 within the township,
+residents on their ID number (keyed hash), or on name within the household when the row
+has no ID number. Members missing from a file are left alone; the import never deletes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sanzhang.core import crypto
+from sanzhang.core.audit import AuditAction, audit_record
+from sanzhang.core.errors import DomainError, NotAllowed
+
+from ..access import access_for
+from ..levels import SCOPE_FIELD, Level
+from ..models import Household, Resident, Tag, Unit
+from ..pii import (
+    clean_text,
+    id_number_mask,
+    id_number_parse,
+    person_name_clean,
+    phone_mask,
+    phone_parse,
+)
+from ..policy import Action
+from ..roster_format import KEY_HEADER, RowError, map_header, read_rows
+from .units import units_rebuild_derived
+
+RELATIONS = {str(label): value for value, label in Resident.Relation.choices}
+RELATIONS.update({"本人": "head", "妻": "spouse", "夫": "spouse", "子": "child", "女": "child",
+                  "长子": "child", "次子": "child", "长女": "child", "次女": "child",
+                  "父亲": "parent", "母亲": "parent", "孙子": "grandchild", "孙女": "grandchild",
+                  "儿媳": "child_in_law", "女婿": "child_in_law"})
+YES = {"是", "1", "y", "yes", "true", "党员", "中共党员"}
+NO = {"", "否", "0", "n", "no", "false", "群众"}
+TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    units_created: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    residents_created: int = 0
+    residents_updated: int = 0
+    unchanged: int = 0
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Row:
+    line: int
+    cells: dict[str, str]
+    lon: float | None = None
+    lat: float | None = None
+    name: str = ""
+    relation: str = "other"
+    sex: str = ""
+    id_number: str = ""
+    birth_date: Any = None
+    phone: str = ""
+    party: bool = False
+    tags: tuple[int, ...] = ()
+
+
+class _Importer:
+    def __init__(self, *, township: Unit, by: Any) -> None:
+        self.township = township
+        self.by = by
+        self.report = ImportReport()
+        self.allowed_villages = self._allowed_villages()
+        units = Unit.objects.filter(township=township, is_active=True)
+        self.units: dict[tuple, Unit] = {}
+        self.groups_by_village: dict[tuple[int, str], Unit] = {}
+        for u in units:
+            self.units[self._key(u)] = u
+            if u.level == Level.GROUP:
+                self.groups_by_village[(u.village_id, u.name)] = u
+        self.tags = {t.name: t.pk for t in Tag.objects.filter(township=None)}
+        self.tags.update({t.name: t.pk for t in Tag.objects.filter(township=township)})
+
+    # --- who may import where ----------------------------------------------------------
+    def _allowed_villages(self) -> set[int] | None:
+        """None means the whole township (new villages too); else the village ids."""
+        grants = access_for(self.by).grants_for(Action.IMPORT_ROSTER)
+        if any(g.level == Level.TOWNSHIP and g.unit_id == self.township.pk for g in grants):
+            return None
+        villages = {g.unit_id for g in grants if g.level == Level.VILLAGE and g.township_id == self.township.pk}
+        if not villages:
+            raise NotAllowed(_("无权向该乡镇导入花名册"))
+        return villages
+
+    def _key(self, u: Unit) -> tuple:
+        return (u.level, u.parent_id, u.name)
+
+    def error(self, line: int, key: str, message: str) -> None:
+        self.report.errors.append(RowError(line, KEY_HEADER.get(key, key), message))
+
+    # --- row validation ------------------------------------------------------------------
+    def _cell(self, row: list[str], positions: dict[str, int], key: str) -> str:
+        i = positions.get(key)
+        return row[i].strip() if i is not None and i < len(row) and row[i] else ""
+
+    def _parse(self, line: int, cells: dict[str, str]) -> _Row | None:
+        rec = _Row(line=line, cells=cells)
+        before = len(self.report.errors)
+
+        def check(key: str, fn):
+            try:
+                return fn(cells[key])
+            except DomainError as exc:
+                self.error(line, key, exc.message)
+                return None
+
+        for key, label, size in (("village", _("村"), 60), ("area", _("片"), 60),
+                                 ("group", _("组"), 60), ("code", _("户号"), 32)):
+            check(key, lambda v, label=label, size=size: clean_text(v, field=label, max_length=size))
+        if cells["neighborhood"]:
+            check("neighborhood", lambda v: clean_text(v, field=_("邻"), max_length=60))
+        if cells["address"]:
+            check("address", lambda v: clean_text(v, field=_("地址"), max_length=120))
+        rec.name = check("name", person_name_clean) or ""
+        relation = RELATIONS.get(cells["relation"])
+        if relation is None:
+            self.error(line, "relation", _("与户主关系应为：户主、配偶、子女、父母、孙子女、兄弟姐妹、儿媳/女婿、其他"))
+        rec.relation = relation or "other"
+        for key, lo, hi in (("lon", 73.0, 136.0), ("lat", 3.0, 54.0)):
+            if cells[key]:
+                try:
+                    value = float(cells[key])
+                    if not lo <= value <= hi:
+                        raise ValueError
+                    setattr(rec, key, value)
+                except ValueError:
+                    self.error(line, key, _("坐标应为中国境内的十进制度数，如 112.17 / 29.41"))
+        if cells["id_number"]:
+            parsed = check("id_number", id_number_parse)
+            if parsed:
+                rec.id_number, rec.birth_date, rec.sex = parsed.value, parsed.birth_date, parsed.sex
+        sex = {"男": "M", "女": "F", "": ""}.get(cells["sex"])
+        if sex is None:
+            self.error(line, "sex", _("性别应为“男”或“女”"))
+        elif sex and rec.sex and sex != rec.sex:
+            self.error(line, "sex", _("性别与身份证号不符"))
+        elif sex:
+            rec.sex = sex
+        if cells["phone"]:
+            rec.phone = check("phone", phone_parse) or ""
+        party = cells["party"].lower()
+        if party not in YES | NO:
+            self.error(line, "party", _("党员列应填“是”或“否”"))
+        rec.party = party in YES
+        if cells["tags"]:
+            names = [t for t in TAG_SPLIT.split(cells["tags"]) if t]
+            unknown = [t for t in names if t not in self.tags]
+            if unknown:
+                self.error(line, "tags", _("未知的户标签：%(tags)s") % {"tags": "、".join(unknown)})
+            rec.tags = tuple(sorted({self.tags[t] for t in names if t in self.tags}))
+        return rec if len(self.report.errors) == before else None
+
+    def _check_households(self, rows: list[_Row]) -> dict[str, list[_Row]]:
+        by_code: dict[str, list[_Row]] = defaultdict(list)
+        for r in rows:
+            by_code[r.cells["code"]].append(r)
+        for code, members in by_code.items():
+            first = members[0]
+            place = [first.cells[k] for k in ("village", "area", "group", "neighborhood")]
+            for r in members[1:]:
+                if [r.cells[k] for k in ("village", "area", "group", "neighborhood")] != place:
+                    self.error(r.line, "code", _("同一户号 %(code)s 的村/片/组/邻不一致") % {"code": code})
+            heads = [r for r in members if r.relation == "head"]
+            if len(heads) != 1:
+                self.error(first.line, "relation",
+                           _("户号 %(code)s 应有且只有一名户主（现有 %(n)d 名）") % {"code": code, "n": len(heads)})
+            if not any(r.cells["address"] for r in members):
+                self.error(first.line, "address", _("户号 %(code)s 没有地址") % {"code": code})
+        return by_code
+
+    def _check_ids(self, rows: list[_Row]) -> None:
+        seen: dict[str, int] = {}
+        for r in rows:
+            if not r.id_number:
+                continue
+            if r.id_number in seen:
+                self.error(r.line, "id_number", _("身份证号与第%(n)d行重复") % {"n": seen[r.id_number]})
+                self.error(seen[r.id_number], "id_number", _("身份证号与第%(n)d行重复") % {"n": r.line})
+            else:
+                seen[r.id_number] = r.line
+
+    def _resolve_units(self, by_code: dict[str, list[_Row]]) -> dict[str, tuple]:
+        """The (village, area, group, neighborhood) names of each household, checked."""
+        places = {}
+        for code, members in by_code.items():
+            first = members[0]
+            v, a, g, n = (first.cells[k] for k in ("village", "area", "group", "neighborhood"))
+            village = self.units.get((Level.VILLAGE, self.township.pk, v))
+            if village is None and self.allowed_villages is not None:
+                self.error(first.line, "village", _("村“%(name)s”不存在或无权导入") % {"name": v})
+                continue
+            if village is not None and self.allowed_villages is not None and village.pk not in self.allowed_villages:
+                self.error(first.line, "village", _("无权导入其他村的户：%(name)s") % {"name": v})
+                continue
+            group = self.groups_by_village.get((village.pk, g)) if village else None
+            if group is not None:
+                area = self.units.get((Level.AREA, village.pk, a))
+                if area is None or group.parent_id != area.pk:
+                    self.error(first.line, "group",
+                               _("“%(group)s”已属于本村其他片，请先调整划片") % {"group": g})
+                    continue
+            places[code] = (v, a, g, n)
+        return places
+
+    # --- planning and writing ------------------------------------------------------------
+    def run(self, data: bytes, filename: str, *, dry_run: bool) -> ImportReport:
+        table = read_rows(data, filename)
+        positions = map_header(table[0])
+        rows: list[_Row] = []
+        for i, raw in enumerate(table[1:], start=2):
+            cells = {key: self._cell(raw, positions, key) for key in KEY_HEADER}
+            if not any(cells.values()):
+                continue  # blank lines at the end of a sheet
+            rec = self._parse(i, cells)
+            if rec is not None:
+                rows.append(rec)
+        self.report.rows = len([r for r in table[1:] if any(c.strip() for c in r)])
+        if self.report.rows == 0:
+            raise DomainError(_("文件中没有数据行"))
+        self._check_ids(rows)
+        by_code = self._check_households(rows)
+        places = self._resolve_units(by_code)
+        existing = self._existing(rows, by_code)
+        if self.report.errors:
+            self.report.errors.sort(key=lambda e: (e.row, e.column))
+            return self.report
+        with transaction.atomic():
+            self._apply(by_code, places, existing)
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                audit_record(by=self.by, action=AuditAction.IMPORT, obj=self.township,
+                             township_id=self.township.pk, filename=filename[:100],
+                             rows=self.report.rows)
+                self.report.committed = True
+        return self.report
+
+    def _existing(self, rows: list[_Row], by_code: dict[str, list[_Row]]) -> dict[str, Any]:
+        households = {h.code: h for h in Household.objects.filter(township=self.township, code__in=list(by_code))}
+        hashes = {crypto.lookup_hash("id", r.id_number): r for r in rows if r.id_number}
+        owners = {}
+        for chunk_start in range(0, len(hashes), 900):
+            chunk = list(hashes)[chunk_start:chunk_start + 900]
+            for res in Resident.objects.filter(id_number_hash__in=chunk).select_related("household"):
+                owners[res.id_number_hash] = res
+        for h, r in hashes.items():
+            owner = owners.get(h)
+            if owner and (owner.household.township_id != self.township.pk or owner.household.code != r.cells["code"]):
+                where = owner.household.code if owner.household.township_id == self.township.pk else _("其他乡镇")
+                self.error(r.line, "id_number", _("该身份证号已在户号 %(code)s 登记，如需迁户请先办理迁出") % {"code": where})
+        by_name = defaultdict(dict)
+        for res in Resident.objects.filter(household__in=list(households.values()), is_active=True):
+            by_name[res.household_id][res.name] = res
+        return {"households": households, "owners": owners, "by_name": by_name}
+
+    def _unit(self, level: str, parent: Unit, name: str) -> Unit:
+        key = (level, parent.pk, name)
+        unit = self.units.get(key)
+        if unit is None:
+            unit = Unit.objects.create(parent=parent, level=level, name=name, is_demo=parent.is_demo,
+                                       sort_order=Unit.objects.filter(parent=parent).count() + 1)
+            # Derived columns are rebuilt once at the end; the parent link is enough now.
+            for attr in ("township_id", "village_id", "area_id", "villager_group_id"):
+                setattr(unit, attr, getattr(parent, attr))
+            setattr(unit, SCOPE_FIELD[level], unit.pk)
+            self.units[key] = unit
+            self.report.units_created += 1
+        return unit
+
+    def _apply(self, by_code: dict[str, list[_Row]], places: dict[str, tuple], existing: dict[str, Any]) -> None:
+        households: dict[str, Household] = existing["households"]
+        new_households, changed_households = [], []
+        tag_changes: dict[str, tuple[int, ...]] = {}
+        for code, members in by_code.items():
+            v, a, g, n = places[code]
+            village = self._unit(Level.VILLAGE, self.township, v)
+            area = self._unit(Level.AREA, village, a)
+            group = self._unit(Level.GROUP, area, g)
+            nb = self._unit(Level.NEIGHBORHOOD, group, n) if n else None
+            address = next(r.cells["address"] for r in members if r.cells["address"])
+            lon = next((r.lon for r in members if r.lon is not None), None)
+            lat = next((r.lat for r in members if r.lat is not None), None)
+            values = {
+                "address": address, "lon": lon, "lat": lat,
+                "township_id": self.township.pk, "village_id": village.pk, "area_id": area.pk,
+                "villager_group_id": group.pk, "neighborhood_id": nb.pk if nb else None,
+            }
+            hh = households.get(code)
+            if hh is None:
+                hh = Household(code=code, **values)
+                households[code] = hh
+                new_households.append(hh)
+            elif any(getattr(hh, k) != val for k, val in values.items()):
+                for k, val in values.items():
+                    setattr(hh, k, val)
+                changed_households.append(hh)
+            tag_changes[code] = tuple(sorted({t for r in members for t in r.tags}))
+        Household.objects.bulk_create(new_households, batch_size=2000)
+        if changed_households:
+            Household.objects.bulk_update(
+                changed_households,
+                ["address", "lon", "lat", "village_id", "area_id", "villager_group_id", "neighborhood_id"],
+                batch_size=2000,
+            )
+        self.report.households_created = len(new_households)
+        retagged = self._apply_tags(households, tag_changes, {h.code for h in new_households})
+        self.report.households_updated = len({h.code for h in changed_households} | retagged)
+        self._apply_residents(by_code, households, existing)
+        if self.report.units_created:
+            units_rebuild_derived(root=self.township)
+
+    def _apply_tags(
+        self, households: dict[str, Household], tags: dict[str, tuple[int, ...]], new: set[str]
+    ) -> set[str]:
+        """Make each household's tags those of the file; returns codes re-tagged."""
+        through = Household.tags.through
+        current: dict[int, set[int]] = defaultdict(set)
+        old_ids = [households[c].pk for c in tags if c not in new]
+        for hh_id, tag_id in through.objects.filter(household_id__in=old_ids).values_list("household_id", "tag_id"):
+            current[hh_id].add(tag_id)
+        to_add, changed = [], set()
+        for code, wanted in tags.items():
+            hh = households[code]
+            have = current.get(hh.pk, set())
+            if set(wanted) != have:
+                changed.add(code)
+                to_add += [through(household_id=hh.pk, tag_id=t) for t in wanted]
+        if changed:
+            through.objects.filter(household_id__in=[households[c].pk for c in changed]).delete()
+            through.objects.bulk_create(to_add, batch_size=5000)
+        return changed - new
+
+    def _apply_residents(self, by_code, households, existing) -> None:
+        owners, by_name = existing["owners"], existing["by_name"]
+        new, changed, heads = [], [], {}
+        unchanged = 0
+        for code, members in by_code.items():
+            hh = households[code]
+            for r in members:
+                res = owners.get(crypto.lookup_hash("id", r.id_number)) if r.id_number else None
+                if res is None:
+                    res = by_name.get(hh.pk, {}).get(r.name)
+                if res is None:
+                    res = Resident(household=hh, township_id=self.township.pk)
+                    self._fill(res, r)
+                    new.append(res)
+                elif self._fill(res, r):
+                    changed.append(res)
+                else:
+                    unchanged += 1
+                if r.relation == "head":
+                    heads[hh.pk] = res
+        Resident.objects.bulk_create(new, batch_size=2000)
+        if changed:
+            Resident.objects.bulk_update(
+                changed,
+                ["name", "relation", "sex", "birth_date", "is_party_member", "id_number_sealed",
+                 "id_number_hash", "id_number_masked", "phone_sealed", "phone_hash", "phone_masked"],
+                batch_size=2000,
+            )
+        self.report.residents_created = len(new)
+        self.report.residents_updated = len(changed)
+        self.report.unchanged = unchanged
+        fix = []
+        for code, hh in households.items():
+            head = heads.get(hh.pk)
+            if head is not None and hh.head_id != head.pk:
+                hh.head = head
+                fix.append(hh)
+        if fix:
+            Household.objects.bulk_update(fix, ["head"], batch_size=2000)
+        touched = [h.pk for h in households.values()]
+        for start in range(0, len(touched), 900):
+            for hh in Household.objects.filter(pk__in=touched[start:start + 900]):
+                count = hh.members.filter(is_active=True).count()
+                if hh.member_count != count:
+                    Household.objects.filter(pk=hh.pk).update(member_count=count)
+
+    def _fill(self, res: Resident, r: _Row) -> bool:
+        """Copy row values onto a resident; True when anything changed."""
+        changed = False
+        for attr, value in (("name", r.name), ("relation", r.relation), ("is_party_member", r.party)):
+            if getattr(res, attr) != value:
+                setattr(res, attr, value)
+                changed = True
+        if r.sex and res.sex != r.sex:
+            res.sex, changed = r.sex, True
+        if r.id_number:
+            h = crypto.lookup_hash("id", r.id_number)
+            if res.id_number_hash != h:
+                res.id_number_sealed = crypto.seal(r.id_number)
+                res.id_number_hash = h
+                res.id_number_masked = id_number_mask(r.id_number)
+                res.birth_date = r.birth_date
+                changed = True
+        if r.phone:
+            h = crypto.lookup_hash("phone", r.phone)
+            if res.phone_hash != h:
+                res.phone_sealed = crypto.seal(r.phone)
+                res.phone_hash = h
+                res.phone_masked = phone_mask(r.phone)
+                changed = True
+        return changed
+
+
+def roster_import(*, township: Unit, data: bytes, filename: str, by: Any, dry_run: bool = False) -> ImportReport:
+    """Validate a roster file and, if every row is good, write it in one transaction."""
+    return _Importer(township=township, by=by).run(data, filename, dry_run=dry_run)

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from .views import auth, households, integrity, posts, roster, tree
+
+app_name = "web"
+
+urlpatterns = [
+    path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("", tree.home, name="home"),
+    path("units/<int:unit_id>/", tree.unit_detail, name="unit-detail"),
+    path("units/<int:unit_id>/households/", households.household_list, name="household-list"),
+    path("units/<int:unit_id>/posts/", posts.unit_posts, name="unit-posts"),
+    path("units/<int:unit_id>/posts/appoint/", posts.post_appoint_view, name="post-appoint"),
+    path("posts/<int:post_id>/replace/", posts.post_replace_view, name="post-replace"),
+    path("posts/<int:post_id>/end/", posts.post_end_view, name="post-end"),
+    path("units/<int:unit_id>/integrity/", integrity.integrity_page, name="integrity"),
+    path("households/<int:household_id>/", households.household_detail, name="household-detail"),
+    path("households/<int:household_id>/move/", households.household_move_view, name="household-move"),
+    path("residents/<int:resident_id>/reveal/<str:field>/", households.resident_reveal_view,
+         name="resident-reveal"),
+    path("roster/import/", roster.roster_import_view, name="roster-import"),
+    path("roster/template.xlsx", roster.roster_template, name="roster-template"),
+    path("units/<int:unit_id>/roster.xlsx", roster.roster_export_view, name="roster-export"),
+]

@@ -77,8 +77,8 @@ def phone_parse(raw: str) -> str:
     national = str(number.national_number)
     if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE:
         return national
-    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return formatted.replace(" ", "")
+    area = phonenumbers.length_of_geographical_area_code(number) or 3
+    return f"0{national[:area]}-{national[area:]}"
 
 
 def phone_mask(value: str) -> str:

@@ -173,7 +173,9 @@ def _household_violations(households: QuerySet[Household], limit: int) -> list[V
 def _neighborhood_violations(
     scope: Q, households: QuerySet[Household], labels: dict[int, str]
 ) -> list[Violation]:
-    paired = households.filter(neighborhood__isnull=False)
+    neighborhoods = Unit.objects.filter(scope, level=Level.NEIGHBORHOOD, is_active=True)
+    # Membership counts by the neighborhood, wherever the household's own group is.
+    paired = Household.objects.filter(neighborhood__in=neighborhoods.values("pk"), is_active=True)
     sizes = dict(paired.values_list("neighborhood_id").annotate(n=Count("id")))
     group_sizes = dict(households.values_list("villager_group_id").annotate(n=Count("id")))
     crossing = set(
@@ -182,7 +184,7 @@ def _neighborhood_violations(
         )
     )
     out = []
-    for nb in Unit.objects.filter(scope, level=Level.NEIGHBORHOOD, is_active=True).order_by("path"):
+    for nb in neighborhoods.order_by("path"):
         n = sizes.get(nb.pk, 0)
         url = reverse("web:unit-detail", args=[nb.pk])
         label = labels.get(nb.pk, nb.name)

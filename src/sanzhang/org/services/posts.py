@@ -19,6 +19,7 @@ from sanzhang.core.audit import AuditAction, audit_record
 from sanzhang.core.errors import Conflict, DomainError, NotAllowed
 
 from ..access import access_for
+from ..levels import Level
 from ..models import CHIEF_ROLES, ROLE_LEVEL, Post, Resident, Role, Station, Unit
 from ..policy import Action
 
@@ -67,10 +68,12 @@ def post_appoint(
 ) -> Post:
     """Give a person a role over a unit from `started_on` (today by default)."""
     _check_manage(by, unit)
-    if ROLE_LEVEL.get(role) != unit.level:
+    if role not in ROLE_LEVEL:
+        raise DomainError(_("未知职务"))
+    if ROLE_LEVEL[role] != unit.level:
         raise DomainError(
             _("%(role)s只能设在%(level)s一级")
-            % {"role": Role(role).label, "level": unit.level_label}
+            % {"role": Role(role).label, "level": Level(ROLE_LEVEL[role]).label}
         )
     if how_chosen not in Post.HowChosen.values:
         raise DomainError(_("请选择产生方式"))

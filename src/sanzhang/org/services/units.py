@@ -95,6 +95,8 @@ def group_move_to_area(*, group: Unit, area: Unit, by: object | None = None) -> 
         raise DomainError(_("只能把组调整到片"))
     if area.village_id != group.village_id:
         raise DomainError(_("组只能在本村的片之间调整"))
+    if Unit.objects.filter(parent=area, name=group.name, is_active=True).exists():
+        raise DomainError(_("%(area)s已有同名的%(group)s") % {"area": area.name, "group": group.name})
     with transaction.atomic():
         units = Unit.objects.filter(villager_group=group)
         units.update(area=area)

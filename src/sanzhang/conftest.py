@@ -1,0 +1,56 @@
+"""Shared fixtures: a small two-township tree with one account per role at known nodes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # argon2 at full cost makes every test login ~0.1 s; the hasher itself is tested apart.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _is_test_database() -> bool:
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    return "memory" in name or "test" in name
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the fixture world once per session and commit it.
+
+    Ordinary tests run inside a transaction that is rolled back, so the world stays as
+    built for all of them.
+    """
+    from sanzhang.org.tests.factories import build_world
+
+    with django_db_blocker.unblock():
+        assert _is_test_database(), "refusing to build test data outside a test database"
+        build_world()
+
+
+@pytest.fixture
+def world(request):
+    """The fixture world (see org/tests/factories.py). Browser tests flush the database
+    when they end, so a later test may find it gone and rebuilds it in its transaction."""
+    from sanzhang.org.tests.factories import build_world, load_world
+
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        return load_world() or build_world()
+    request.getfixturevalue("db")
+    return load_world() or build_world()
+
+
+def pytest_collection_modifyitems(items):
+    # Tests that take the world need the database; mark them so it is set up.
+    for item in items:
+        if "world" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db)

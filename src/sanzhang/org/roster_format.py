@@ -58,16 +58,21 @@ class FileRejected(DomainError):
 
 def _decode_csv(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FileRejected(_("文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV")) from None
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_stop = exc.start
     try:
         # GB18030 is a superset of GBK/GB2312: Excel's default on Chinese Windows.
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        # The encoding that read further is the file's; its stop marks the bad line.
+        stop = max(utf8_stop, exc.start)
+        line = data[:stop].count(b"\n") + 1
         raise FileRejected(
             _("文件编码无法识别（第%(line)d行），请另存为 UTF-8 或 GBK 编码的 CSV，或直接上传 Excel 文件")
             % {"line": line}

@@ -75,6 +75,7 @@ class _Row:
     phone: str = ""
     party: bool = False
     tags: tuple[int, ...] = ()
+    ok: bool = True
 
 
 class _Importer:
@@ -115,7 +116,7 @@ class _Importer:
         i = positions.get(key)
         return row[i].strip() if i is not None and i < len(row) and row[i] else ""
 
-    def _parse(self, line: int, cells: dict[str, str]) -> _Row | None:
+    def _parse(self, line: int, cells: dict[str, str]) -> _Row:
         rec = _Row(line=line, cells=cells)
         before = len(self.report.errors)
 
@@ -170,7 +171,8 @@ class _Importer:
             if unknown:
                 self.error(line, "tags", _("未知的户标签：%(tags)s") % {"tags": "、".join(unknown)})
             rec.tags = tuple(sorted({self.tags[t] for t in names if t in self.tags}))
-        return rec if len(self.report.errors) == before else None
+        rec.ok = len(self.report.errors) == before
+        return rec
 
     def _check_households(self, rows: list[_Row]) -> dict[str, list[_Row]]:
         by_code: dict[str, list[_Row]] = defaultdict(list)
@@ -183,7 +185,8 @@ class _Importer:
                 if [r.cells[k] for k in ("village", "area", "group", "neighborhood")] != place:
                     self.error(r.line, "code", _("同一户号 %(code)s 的村/片/组/邻不一致") % {"code": code})
             heads = [r for r in members if r.relation == "head"]
-            if len(heads) != 1:
+            unreadable = any(r.cells["relation"] not in RELATIONS for r in members)
+            if len(heads) != 1 and not unreadable:  # a bad relation cell is reported already
                 self.error(first.line, "relation",
                            _("户号 %(code)s 应有且只有一名户主（现有 %(n)d 名）") % {"code": code, "n": len(heads)})
             if not any(r.cells["address"] for r in members):
@@ -228,19 +231,19 @@ class _Importer:
     def run(self, data: bytes, filename: str, *, dry_run: bool) -> ImportReport:
         table = read_rows(data, filename)
         positions = map_header(table[0])
-        rows: list[_Row] = []
+        parsed: list[_Row] = []
         for i, raw in enumerate(table[1:], start=2):
             cells = {key: self._cell(raw, positions, key) for key in KEY_HEADER}
-            if not any(cells.values()):
-                continue  # blank lines at the end of a sheet
-            rec = self._parse(i, cells)
-            if rec is not None:
-                rows.append(rec)
-        self.report.rows = len([r for r in table[1:] if any(c.strip() for c in r)])
-        if self.report.rows == 0:
+            if any(cells.values()):  # skip blank lines at the end of a sheet
+                parsed.append(self._parse(i, cells))
+        self.report.rows = len(parsed)
+        if not parsed:
             raise DomainError(_("文件中没有数据行"))
+        rows = [r for r in parsed if r.ok]
         self._check_ids(rows)
-        by_code = self._check_households(rows)
+        # Households are checked on every row, so a bad cell in a head's row does not
+        # also report the household as headless.
+        by_code = self._check_households(parsed)
         places = self._resolve_units(by_code)
         existing = self._existing(rows, by_code)
         if self.report.errors:

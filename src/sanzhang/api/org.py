@@ -97,9 +97,9 @@ def household_list(request, filters: Query[HouseholdFilter]):
 def household_get(request, household_id: int):
     household = get_household_for(request.auth, household_id)
     tags = access_for(request.auth).visible_tags(household, list(household.tags.all()))
-    out = HouseholdDetailOut.from_orm(household)
-    out.tags = [{"code": t.code, "name": t.name, "is_sensitive": t.is_sensitive} for t in tags]
-    return out
+    data = HouseholdOut.from_orm(household).model_dump()
+    data["tags"] = [{"code": t.code, "name": t.name, "is_sensitive": t.is_sensitive} for t in tags]
+    return data
 
 
 class ResidentFilter(ListParams):

@@ -1,0 +1,30 @@
+"""The audit log is append-only in the database itself."""
+
+import pytest
+from django.db import DatabaseError, transaction
+
+from sanzhang.core.audit import audit_record
+from sanzhang.core.models import AuditEvent
+
+
+@pytest.mark.django_db
+def test_audit_rows_cannot_be_updated_or_deleted():
+    event = audit_record(by=None, action="test", note="x")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(action="forged")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).action == "test"
+
+
+@pytest.mark.django_db
+def test_crypto_round_trip_and_keyed_hash(settings):
+    from sanzhang.core import crypto
+
+    sealed = crypto.seal("11010519491231002X")
+    assert b"11010519491231002X" not in sealed
+    assert crypto.unseal(sealed) == "11010519491231002X"
+    assert crypto.seal("same") != crypto.seal("same")  # fresh nonce each time
+    h = crypto.lookup_hash("id", "11010519491231002X")
+    settings.DATA_KEY = "another-key"
+    assert crypto.lookup_hash("id", "11010519491231002X") != h

@@ -65,7 +65,7 @@ def test_resident_data_is_masked_and_reveal_is_audited(world):
     response = client.post(f"/api/v1/residents/{head.pk}/reveal", {"field": "id_number"},
                            content_type="application/json")
     assert response.json() == {"field": "id_number", "value": clear}
-    assert AuditEvent.objects.filter(action="reveal_id_number", actor_name="cadre").count() == 1
+    assert AuditEvent.objects.filter(action="reveal_id_number", actor_name="t_cadre").count() == 1
 
 
 def test_reveal_refused_for_chief_and_bad_field(world):

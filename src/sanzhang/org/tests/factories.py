@@ -30,7 +30,7 @@ _seq = count(1)
 def valid_id_number(*, male: bool = True, born: date | None = None) -> str:
     """A fresh synthetic ID number with a correct check digit, never handed out twice."""
     born = born or date(1940, 1, 1) + timedelta(days=next(_seq) % 25000)
-    return _ids.id_number("430721", born, male)
+    return _ids.id_number("110105", born, male)  # not a demo region: no clash
 
 
 def make_household(nb: Unit, *, code: str | None = None, head_name: str = "张三",
@@ -54,9 +54,10 @@ def make_household(nb: Unit, *, code: str | None = None, head_name: str = "张�
     return hh
 
 
-def make_user(username: str, *, resident: Resident | None = None) -> User:
-    user = User(username=username, display_name=username, resident=resident)
-    user.set_password("pw-" + username)
+def make_user(name: str, *, resident: Resident | None = None) -> User:
+    """A fixture account: username "t_<name>", password "pw-<name>"."""
+    user = User(username=f"t_{name}", display_name=name, resident=resident)
+    user.set_password("pw-" + name)
     user.save()
     return user
 
@@ -152,6 +153,6 @@ def load_world() -> World | None:
     for hh in Household.objects.filter(township__in=w.townships).order_by("id"):
         by_nb.setdefault(hh.neighborhood_id, []).append(hh)
     w.households = {k: by_nb.get(u.pk, []) for k, u in units.items() if u.level == Level.NEIGHBORHOOD}
-    w.users = {u.username: u for u in User.objects.filter(username__in=WORLD_USERS)}
+    w.users = {u.username[2:]: u for u in User.objects.filter(username__in=[f"t_{n}" for n in WORLD_USERS])}
     w.tags = {t.code: t for t in Tag.objects.filter(township=None)}
     return w

@@ -28,7 +28,7 @@ def test_replace_hands_households_to_successor_in_one_step(world):
     successor_user = User.objects.create(username="successor", resident=successor)
     expected = {h.pk for h in world.households["T1-V1-A1-G1-N1"]}
     assert set(households_visible_to(successor_user).values_list("pk", flat=True)) == expected
-    former = User.objects.get(username="nchief")
+    former = User.objects.get(username="t_nchief")
     # The former chief keeps only their own household.
     assert set(households_visible_to(former).values_list("pk", flat=True)) == {former.resident.household_id}
     assert list(AuditEvent.objects.filter(action__in=["post_end", "post_appoint", "post_replace"])
@@ -59,7 +59,7 @@ def test_area_chief_must_be_a_village_committee_member(world):
     not_cadre = world.households["T1-V1-A2-G1-N1"][0].head
     with pytest.raises(DomainError, match="两委"):
         post_appoint(unit=area, role=Role.AREA_CHIEF, resident=not_cadre, by=world.users["admin"])
-    cadre = User.objects.get(username="cadre").resident
+    cadre = User.objects.get(username="t_cadre").resident
     post = post_appoint(unit=area, role=Role.AREA_CHIEF, resident=cadre, by=world.users["admin"])
     assert (post.role, post.unit, post.resident) == (Role.AREA_CHIEF, area, cadre)
 

@@ -14,22 +14,22 @@ def _login(client, username, password):
 
 def test_login_lands_on_own_unit_and_is_audited(world):
     client = Client()
-    response = _login(client, "cadre", "pw-cadre")
+    response = _login(client, "t_cadre", "pw-cadre")
     assert response.status_code == 302
     assert client.get("/").url == f"/units/{world.unit('T1-V1').pk}/"
-    assert AuditEvent.objects.filter(action="login", actor_name="cadre").count() == 1
+    assert AuditEvent.objects.filter(action="login", actor_name="t_cadre").count() == 1
 
 
 def test_lockout_after_five_failures_by_username(world):
     client = Client()
     for _ in range(4):
-        assert _login(client, "group", "wrong").status_code == 200
-    assert _login(client, "group", "wrong").status_code == 429  # the fifth failure locks
-    locked = _login(client, "group", "pw-group")  # right password, but locked now
+        assert _login(client, "t_group", "wrong").status_code == 200
+    assert _login(client, "t_group", "wrong").status_code == 429  # the fifth failure locks
+    locked = _login(client, "t_group", "pw-group")  # right password, but locked now
     assert locked.status_code == 429
     assert "锁定" in locked.content.decode()
     # Another account on the same address is not locked (villages share one NAT address).
-    assert _login(Client(), "nchief", "pw-nchief").status_code == 302
+    assert _login(Client(), "t_nchief", "pw-nchief").status_code == 302
 
 
 def test_csrf_is_enforced_on_posts(world):

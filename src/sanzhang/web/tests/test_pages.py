@@ -119,7 +119,7 @@ def test_household_page_masks_and_reveal_is_audited(world):
     response = client.post(f"/residents/{hh.head_id}/reveal/id_number/")
     assert (response.status_code, response.content.decode().strip()) == (200, clear)
     event = AuditEvent.objects.get(action="reveal_id_number")
-    assert (event.actor_name, event.object_id) == ("cadre", str(hh.head_id))
+    assert (event.actor_name, event.object_id) == ("t_cadre", str(hh.head_id))
 
 
 def test_chief_cannot_reveal_id_numbers(world):

@@ -1,13 +1,13 @@
 """The `sanzhang` command: a thin front to the management commands.
 
-    sanzhang serve [--host 127.0.0.1] [--port 8000]   run the web server (waitress)
-    sanzhang demo [--profile county]                 load the synthetic demo township
-    sanzhang import FILE --township NAME [--dry-run] import a roster (.xlsx / .csv)
-    sanzhang export --unit ID -o FILE                export a roster to .xlsx
-    sanzhang check                                   户户有人联 integrity check
-    sanzhang stats [--json]                          counts per level
-    sanzhang partition IN.csv -o OUT.csv             form neighborhoods (no database)
-    sanzhang <any django management command>         e.g. migrate, createsuperuser
+sanzhang serve [--host 127.0.0.1] [--port 8000]   run the web server (waitress)
+sanzhang demo [--profile county]                 load the synthetic demo township
+sanzhang import FILE --township NAME [--dry-run] import a roster (.xlsx / .csv)
+sanzhang export --unit ID -o FILE                export a roster to .xlsx
+sanzhang check                                   户户有人联 integrity check
+sanzhang stats [--json]                          counts per level
+sanzhang partition IN.csv -o OUT.csv             form neighborhoods (no database)
+sanzhang <any django management command>         e.g. migrate, createsuperuser
 """
 
 from __future__ import annotations

@@ -19,7 +19,9 @@ def token_hash(key: str) -> str:
 def token_create(*, user: User, name: str) -> str:
     """Make a token for `user`; the clear key is returned once and never stored."""
     key = "sz_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name[:60], key_hash=token_hash(key), prefix=key[:8])
+    ApiToken.objects.create(
+        user=user, name=name[:60], key_hash=token_hash(key), prefix=key[:8]
+    )
     return key
 
 
@@ -31,7 +33,11 @@ class TokenAuth(HttpBearer):
             .first()
         )
         now = timezone.now()
-        if row is None or not row.user.is_active or (row.expires_at and row.expires_at < now):
+        if (
+            row is None
+            or not row.user.is_active
+            or (row.expires_at and row.expires_at < now)
+        ):
             return None
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)

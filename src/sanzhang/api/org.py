@@ -53,7 +53,9 @@ class UnitFilter(ListParams):
     level: Level | None = None
 
 
-@router.get("/units", response={200: list[UnitOut], **ERRORS}, summary="单元列表（管辖范围内）")
+@router.get(
+    "/units", response={200: list[UnitOut], **ERRORS}, summary="单元列表（管辖范围内）"
+)
 def unit_list(request, filters: Query[UnitFilter]):
     qs = units_visible_to(request.auth)
     if filters.parent is not None:
@@ -68,8 +70,11 @@ def unit_get(request, unit_id: int):
     return get_unit_for(request.auth, unit_id)
 
 
-@router.get("/units/{unit_id}/stats", response={200: UnitStatsOut, **ERRORS},
-            summary="单元下各层级数量")
+@router.get(
+    "/units/{unit_id}/stats",
+    response={200: UnitStatsOut, **ERRORS},
+    summary="单元下各层级数量",
+)
 def unit_stats(request, unit_id: int):
     unit = get_unit_for(request.auth, unit_id)
     return stats(Q(**{SCOPE_FIELD[unit.level]: unit.pk}))
@@ -80,7 +85,9 @@ class HouseholdFilter(ListParams):
     q: str | None = None
 
 
-@router.get("/households", response={200: list[HouseholdOut], **ERRORS}, summary="户列表")
+@router.get(
+    "/households", response={200: list[HouseholdOut], **ERRORS}, summary="户列表"
+)
 def household_list(request, filters: Query[HouseholdFilter]):
     qs = households_visible_to(request.auth)
     if filters.unit is not None:
@@ -92,13 +99,18 @@ def household_list(request, filters: Query[HouseholdFilter]):
     return list(qs.order_by("id")[filters.window()])
 
 
-@router.get("/households/{household_id}", response={200: HouseholdDetailOut, **ERRORS},
-            summary="户详情（标签按权限过滤）")
+@router.get(
+    "/households/{household_id}",
+    response={200: HouseholdDetailOut, **ERRORS},
+    summary="户详情（标签按权限过滤）",
+)
 def household_get(request, household_id: int):
     household = get_household_for(request.auth, household_id)
     tags = access_for(request.auth).visible_tags(household, list(household.tags.all()))
     data = HouseholdOut.from_orm(household).model_dump()
-    data["tags"] = [{"code": t.code, "name": t.name, "is_sensitive": t.is_sensitive} for t in tags]
+    data["tags"] = [
+        {"code": t.code, "name": t.name, "is_sensitive": t.is_sensitive} for t in tags
+    ]
     return data
 
 
@@ -106,27 +118,41 @@ class ResidentFilter(ListParams):
     household: int | None = None
 
 
-@router.get("/residents", response={200: list[ResidentOut], **ERRORS},
-            summary="居民列表（身份证号、电话已脱敏）")
+@router.get(
+    "/residents",
+    response={200: list[ResidentOut], **ERRORS},
+    summary="居民列表（身份证号、电话已脱敏）",
+)
 def resident_list(request, filters: Query[ResidentFilter]):
     qs = residents_visible_to(request.auth)
     if filters.household is not None:
-        qs = qs.filter(household_id=get_household_for(request.auth, filters.household).pk)
+        qs = qs.filter(
+            household_id=get_household_for(request.auth, filters.household).pk
+        )
     return list(qs.order_by("id")[filters.window()])
 
 
-@router.get("/residents/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="居民")
+@router.get(
+    "/residents/{resident_id}", response={200: ResidentOut, **ERRORS}, summary="居民"
+)
 def resident_get(request, resident_id: int):
     return get_resident_for(request.auth, resident_id)
 
 
-@router.post("/residents/{resident_id}/reveal", response={200: RevealOut, **ERRORS},
-             summary="查看完整身份证号或电话（记入审计日志）",
-             description="field 取 id_number 或 phone。无权查看时返回 403。")
+@router.post(
+    "/residents/{resident_id}/reveal",
+    response={200: RevealOut, **ERRORS},
+    summary="查看完整身份证号或电话（记入审计日志）",
+    description="field 取 id_number 或 phone。无权查看时返回 403。",
+)
 def resident_reveal_api(request, resident_id: int, payload: RevealIn):
     resident = get_resident_for(request.auth, resident_id)
-    value = resident_reveal(resident=resident, field=payload.field, by=request.auth,
-                            ip=request.META.get("REMOTE_ADDR"))
+    value = resident_reveal(
+        resident=resident,
+        field=payload.field,
+        by=request.auth,
+        ip=request.META.get("REMOTE_ADDR"),
+    )
     return {"field": payload.field, "value": value}
 
 

@@ -46,9 +46,9 @@ DEBUG = _env_bool("SANZHANG_DEBUG")
 SECRET_KEY = _secret_from_file("SANZHANG_SECRET_KEY", "secret.key", 50)
 # Key for personal data (ID numbers, phones): AES-GCM encryption and the keyed hash.
 DATA_KEY = _secret_from_file("SANZHANG_DATA_KEY", "data.key", 32)
-ALLOWED_HOSTS = os.environ.get("SANZHANG_HOSTS", "127.0.0.1,localhost,testserver").split(
-    ","
-)
+ALLOWED_HOSTS = os.environ.get(
+    "SANZHANG_HOSTS", "127.0.0.1,localhost,testserver"
+).split(",")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -138,7 +138,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},

@@ -13,6 +13,7 @@ leaks through error messages.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -79,7 +80,11 @@ class Access:
 
     @cached_property
     def own_household_id(self) -> int | None:
-        if self.user is None or not self.user.is_authenticated or not self.user.resident_id:
+        if (
+            self.user is None
+            or not self.user.is_authenticated
+            or not self.user.resident_id
+        ):
             return None
         return (
             Resident.objects.filter(pk=self.user.resident_id, is_active=True)
@@ -108,16 +113,23 @@ class Access:
             if self._is_self_resident(obj) and role_may(Role.RESIDENT, action):
                 return True
             obj = obj.household
-        if isinstance(obj, Household) and obj.pk == self.own_household_id:
-            if action == Action.VIEW_HOUSEHOLDS:
-                return True
+        if (
+            isinstance(obj, Household)
+            and obj.pk == self.own_household_id
+            and action == Action.VIEW_HOUSEHOLDS
+        ):
+            return True
         grants = self.grants_for(action)
         if obj is None:
             return bool(grants)
         return any(g.covers(obj) for g in grants)
 
     def _is_self_resident(self, resident: Resident) -> bool:
-        return bool(self.user and self.user.is_authenticated and self.user.resident_id == resident.pk)
+        return bool(
+            self.user
+            and self.user.is_authenticated
+            and self.user.resident_id == resident.pk
+        )
 
     def scope_q(self, action: Action, prefix: str = "") -> Q | None:
         """A Q selecting the rows the action is allowed on, or None for nothing."""
@@ -134,7 +146,9 @@ class Access:
         return [
             u
             for u in units
-            if not any(o.pk != u.pk and getattr(u, SCOPE_FIELD[o.level]) == o.pk for o in units)
+            if not any(
+                o.pk != u.pk and getattr(u, SCOPE_FIELD[o.level]) == o.pk for o in units
+            )
         ]
 
     def visible_tags(self, household: Household, tags: list[Tag]) -> list[Tag]:
@@ -165,10 +179,9 @@ def access_for(user: Any) -> Access:
     if cached is None:
         cached = Access(user)
         if user is not None:
-            try:
+            # AnonymousUser may refuse new attributes; then nothing is cached.
+            with contextlib.suppress(AttributeError):
                 user._sanzhang_access = cached
-            except AttributeError:  # AnonymousUser is a plain object; fine either way
-                pass
     return cached
 
 
@@ -195,7 +208,9 @@ def households_visible_to(
 
 def residents_visible_to(user: Any) -> QuerySet[Resident]:
     households = households_visible_to(user)
-    return Resident.objects.filter(household__in=households.values("pk"), is_active=True)
+    return Resident.objects.filter(
+        household__in=households.values("pk"), is_active=True
+    )
 
 
 def get_unit_for(user: Any, unit_id: Any, action: Action = Action.VIEW_TREE) -> Unit:
@@ -216,6 +231,10 @@ def get_household_for(
 
 def get_resident_for(user: Any, resident_id: Any) -> Resident:
     try:
-        return residents_visible_to(user).select_related("household").get(pk=int(resident_id))
+        return (
+            residents_visible_to(user)
+            .select_related("household")
+            .get(pk=int(resident_id))
+        )
     except (Resident.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("找不到该居民")) from None

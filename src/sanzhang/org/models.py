@@ -107,7 +107,9 @@ class Station(TimeStamped):
         verbose_name_plural = _("乡站所")
         ordering = ["sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["township", "code"], name="station_code_uniq")
+            models.UniqueConstraint(
+                fields=["township", "code"], name="station_code_uniq"
+            )
         ]
 
     def __str__(self) -> str:
@@ -185,7 +187,9 @@ class Household(Scoped, TimeStamped):
         verbose_name_plural = _("户")
         ordering = ["villager_group_id", "neighborhood_id", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["township", "code"], name="household_code_uniq")
+            models.UniqueConstraint(
+                fields=["township", "code"], name="household_code_uniq"
+            )
         ]
         indexes = [
             models.Index(fields=["village", "code"], name="hh_village_idx"),
@@ -226,10 +230,13 @@ class Resident(TimeStamped):
     is_party_member = models.BooleanField(_("党员"), default=False)
     # Sealed (AES-GCM) values, their keyed hashes and the masked forms shown on screen.
     id_number_sealed = models.BinaryField(null=True, editable=False)
-    id_number_hash = models.CharField(max_length=64, null=True, editable=False)
+    # NULL, not "", for "no ID number": the unique constraint must ignore those rows.
+    id_number_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
     id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True)
     phone_sealed = models.BinaryField(null=True, editable=False)
-    phone_hash = models.CharField(max_length=64, null=True, editable=False, db_index=True)
+    phone_hash = models.CharField(  # noqa: DJ001 - NULL means no phone, as above
+        max_length=64, null=True, editable=False, db_index=True
+    )
     phone_masked = models.CharField(_("电话"), max_length=20, blank=True)
     is_active = models.BooleanField(_("在册"), default=True)
     version = models.PositiveIntegerField(default=1)
@@ -285,7 +292,9 @@ class Post(TimeStamped):
         APPOINTED = "appointed", _("任命")
 
     role = models.CharField(_("职务"), max_length=24, choices=Role.choices)
-    unit = models.ForeignKey(Unit, models.PROTECT, related_name="posts", verbose_name=_("单元"))
+    unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="posts", verbose_name=_("单元")
+    )
     township = models.ForeignKey(Unit, models.PROTECT, related_name="+", null=True)
     station = models.ForeignKey(
         Station, models.PROTECT, null=True, blank=True, related_name="posts"
@@ -298,7 +307,10 @@ class Post(TimeStamped):
     )
     holder_name = models.CharField(_("姓名"), max_length=50)
     how_chosen = models.CharField(
-        _("产生方式"), max_length=16, choices=HowChosen.choices, default=HowChosen.APPOINTED
+        _("产生方式"),
+        max_length=16,
+        choices=HowChosen.choices,
+        default=HowChosen.APPOINTED,
     )
     started_on = models.DateField(_("任职日期"))
     ended_on = models.DateField(_("卸任日期"), null=True, blank=True)

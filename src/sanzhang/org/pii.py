@@ -11,9 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 
 import phonenumbers
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidLength,
+    ValidationError,
+)
 
 from sanzhang.core.errors import DomainError
 
@@ -34,13 +40,15 @@ def id_number_parse(raw: str, *, today: date | None = None) -> IdNumber:
         raise DomainError(_("15位旧身份证号需核实，请填写18位号码"))
     if "E+" in value or "." in value:
         raise DomainError(_("身份证号被表格转成了数字，请将身份证列设置为文本格式"))
-    if len(value) != 18 or not (value[:17].isdigit() and (value[17].isdigit() or value[17] == "X")):
+    if len(value) != 18 or not (
+        value[:17].isdigit() and (value[17].isdigit() or value[17] == "X")
+    ):
         raise DomainError(_("身份证号应为18位（最后一位可为X）"))
     try:
         birth = ric.get_birth_date(value)
     except (InvalidComponent, ValueError):
         raise DomainError(_("身份证号中的出生日期无效")) from None
-    if birth > (today or date.today()):
+    if birth > (today or timezone.localdate()):
         raise DomainError(_("身份证号中的出生日期无效"))
     try:
         ric.validate(value)
@@ -93,7 +101,18 @@ def phone_mask(value: str) -> str:
 
 def name_mask(name: str) -> str:
     """Public lists show the surname only: 张* , 欧阳** ."""
-    compound = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙")
+    compound = (
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+    )
     head = 2 if name[:2] in compound and len(name) > 2 else 1
     return name[:head] + "*" * max(len(name) - head, 1)
 

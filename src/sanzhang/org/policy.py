@@ -54,13 +54,13 @@ MATRIX: dict[str, frozenset[Action]] = {
         {A.VIEW_TREE, A.VIEW_HOUSEHOLDS, A.VIEW_STATION_TAGS, A.REVEAL_PHONE}
     ),
     Role.VILLAGE_CADRE: frozenset(set(Action) - {A.VIEW_AUDIT, A.VIEW_STATION_TAGS}),
-    Role.AREA_CHIEF: frozenset(_CHIEF_COMMON | {A.VIEW_SENSITIVE_TAGS, A.VIEW_INTEGRITY}),
+    Role.AREA_CHIEF: frozenset(
+        _CHIEF_COMMON | {A.VIEW_SENSITIVE_TAGS, A.VIEW_INTEGRITY}
+    ),
     Role.GROUP_CHIEF: frozenset(_CHIEF_COMMON | {A.VIEW_INTEGRITY}),
     Role.NEIGHBORHOOD_CHIEF: frozenset(_CHIEF_COMMON),
     # A resident sees their own household and may reveal their own identifiers.
-    Role.RESIDENT: frozenset(
-        {A.VIEW_HOUSEHOLDS, A.REVEAL_PHONE, A.REVEAL_ID_NUMBER}
-    ),
+    Role.RESIDENT: frozenset({A.VIEW_HOUSEHOLDS, A.REVEAL_PHONE, A.REVEAL_ID_NUMBER}),
 }
 
 

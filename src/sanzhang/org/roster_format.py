@@ -61,7 +61,9 @@ def _decode_csv(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise FileRejected(_("文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV")) from None
+            raise FileRejected(
+                _("文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV")
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -74,7 +76,10 @@ def _decode_csv(data: bytes) -> str:
         stop = max(utf8_stop, exc.start)
         line = data[:stop].count(b"\n") + 1
         raise FileRejected(
-            _("文件编码无法识别（第%(line)d行），请另存为 UTF-8 或 GBK 编码的 CSV，或直接上传 Excel 文件")
+            _(
+                "文件编码无法识别（第%(line)d行），"
+                "请另存为 UTF-8 或 GBK 编码的 CSV，或直接上传 Excel 文件"
+            )
             % {"line": line}
         ) from None
 
@@ -84,7 +89,11 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float):
         # Excel stores long digit strings as floats: keep them recognisable for the error.
-        return repr(value) if value != int(value) or abs(value) >= 1e15 else str(int(value))
+        return (
+            repr(value)
+            if value != int(value) or abs(value) >= 1e15
+            else str(int(value))
+        )
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")
     return str(value).strip()
@@ -96,7 +105,10 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     except zipfile.BadZipFile:
         raise FileRejected(_("不是有效的 Excel (.xlsx) 文件")) from None
     infos = archive.infolist()
-    if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+    if (
+        len(infos) > MAX_ZIP_ENTRIES
+        or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES
+    ):
         raise FileRejected(_("Excel 文件解压后过大，已拒绝"))
     from openpyxl import load_workbook
 
@@ -154,6 +166,7 @@ def open_upload(stream: IO[bytes], *, max_bytes: int) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise FileRejected(
-            _("文件过大（上限 %(mb)d MB），请分村导入") % {"mb": max_bytes // (1024 * 1024)}
+            _("文件过大（上限 %(mb)d MB），请分村导入")
+            % {"mb": max_bytes // (1024 * 1024)}
         )
     return data

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .levels import CHILD_LEVEL, DEPTH, NEIGHBORHOOD_MAX, NEIGHBORHOOD_MIN, ORDER, SCOPE_FIELD, Level
+from .levels import (
+    CHILD_LEVEL,
+    DEPTH,
+    NEIGHBORHOOD_MAX,
+    NEIGHBORHOOD_MIN,
+    ORDER,
+    SCOPE_FIELD,
+    Level,
+)
 from .models import CHIEF_OF_LEVEL, CHIEF_ROLES, Household, Post, Resident, Role, Unit
 
 COUNT_LEVELS = (Level.VILLAGE, Level.AREA, Level.GROUP, Level.NEIGHBORHOOD)
@@ -36,7 +43,9 @@ def unit_children_counts(unit: Unit) -> list[UnitCounts]:
     child_level = CHILD_LEVEL[unit.level]
     if child_level is None:
         return []
-    children = list(Unit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "id"))
+    children = list(
+        Unit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "id")
+    )
     rows = {c.pk: UnitCounts(unit=c) for c in children}
     child_field = SCOPE_FIELD[child_level]
     parent_q = Q(**{SCOPE_FIELD[unit.level]: unit.pk})
@@ -49,11 +58,15 @@ def unit_children_counts(unit: Unit) -> list[UnitCounts]:
         if row[child_field] in rows:
             rows[row[child_field]].counts[row["level"]] = row["n"]
     for row in (
-        Household.objects.filter(parent_q, is_active=True).values(child_field).annotate(n=Count("id"))
+        Household.objects.filter(parent_q, is_active=True)
+        .values(child_field)
+        .annotate(n=Count("id"))
     ):
         if row[child_field] in rows:
             rows[row[child_field]].households = row["n"]
-    for post in active_posts().filter(unit__in=children, role__in=CHIEF_ROLES).order_by("id"):
+    for post in (
+        active_posts().filter(unit__in=children, role__in=CHIEF_ROLES).order_by("id")
+    ):
         rows[post.unit_id].chiefs.append(post)
     return list(rows.values())
 
@@ -62,14 +75,24 @@ def unit_totals(unit: Unit) -> dict[str, int]:
     """Units per level and households inside `unit` (itself excluded)."""
     q = Q(**{SCOPE_FIELD[unit.level]: unit.pk})
     totals = {lv.value: 0 for lv in COUNT_LEVELS if DEPTH[lv] > DEPTH[unit.level]}
-    for row in Unit.objects.filter(q, is_active=True).exclude(pk=unit.pk).values("level").annotate(n=Count("id")):
+    for row in (
+        Unit.objects.filter(q, is_active=True)
+        .exclude(pk=unit.pk)
+        .values("level")
+        .annotate(n=Count("id"))
+    ):
         totals[row["level"]] = row["n"]
     totals["households"] = Household.objects.filter(q, is_active=True).count()
     return totals
 
 
 def unit_chiefs(unit: Unit) -> list[Post]:
-    return list(active_posts().filter(unit=unit).select_related("resident").order_by("role", "id"))
+    return list(
+        active_posts()
+        .filter(unit=unit)
+        .select_related("resident")
+        .order_by("role", "id")
+    )
 
 
 def unit_ancestors(unit: Unit) -> list[Unit]:
@@ -140,8 +163,10 @@ def violation_kinds() -> dict[str, str]:
 
 
 def _unit_labels(units: QuerySet[Unit]) -> dict[int, str]:
-    """"东风村 第一片 三组 2邻"-style labels, from one query over the subtree's units."""
-    names = dict(Unit.objects.filter(pk__in=units.values("village_id")).values_list("pk", "name"))
+    """ "东风村 第一片 三组 2邻"-style labels, from one query over the subtree's units."""
+    names = dict(
+        Unit.objects.filter(pk__in=units.values("village_id")).values_list("pk", "name")
+    )
     names.update(units.values_list("pk", "name"))
     labels = {}
     for pk, path in units.values_list("pk", "path"):
@@ -150,10 +175,16 @@ def _unit_labels(units: QuerySet[Unit]) -> dict[int, str]:
     return labels
 
 
-def _household_violations(households: QuerySet[Household], limit: int) -> list[Violation]:
+def _household_violations(
+    households: QuerySet[Household], limit: int
+) -> list[Violation]:
     out = []
     checks = (
-        ("household_unpaired", Q(neighborhood__isnull=True), _("%(code)s %(address)s 未编入任何邻")),
+        (
+            "household_unpaired",
+            Q(neighborhood__isnull=True),
+            _("%(code)s %(address)s 未编入任何邻"),
+        ),
         ("household_no_head", Q(head__isnull=True), _("%(code)s %(address)s 没有户主")),
     )
     for kind, q, text in checks:
@@ -175,13 +206,17 @@ def _neighborhood_violations(
 ) -> list[Violation]:
     neighborhoods = Unit.objects.filter(scope, level=Level.NEIGHBORHOOD, is_active=True)
     # Membership counts by the neighborhood, wherever the household's own group is.
-    paired = Household.objects.filter(neighborhood__in=neighborhoods.values("pk"), is_active=True)
+    paired = Household.objects.filter(
+        neighborhood__in=neighborhoods.values("pk"), is_active=True
+    )
     sizes = dict(paired.values_list("neighborhood_id").annotate(n=Count("id")))
-    group_sizes = dict(households.values_list("villager_group_id").annotate(n=Count("id")))
+    group_sizes = dict(
+        households.values_list("villager_group_id").annotate(n=Count("id"))
+    )
     crossing = set(
-        paired.exclude(villager_group_id=F("neighborhood__villager_group_id")).values_list(
-            "neighborhood_id", flat=True
-        )
+        paired.exclude(
+            villager_group_id=F("neighborhood__villager_group_id")
+        ).values_list("neighborhood_id", flat=True)
     )
     out = []
     for nb in neighborhoods.order_by("path"):
@@ -189,17 +224,42 @@ def _neighborhood_violations(
         url = reverse("web:unit-detail", args=[nb.pk])
         label = labels.get(nb.pk, nb.name)
         if nb.pk in crossing:
-            out.append(Violation("neighborhood_cross_group", "error",
-                                 _("%(name)s含有其他组的户") % {"name": label}, nb.pk, None, url))
+            out.append(
+                Violation(
+                    "neighborhood_cross_group",
+                    "error",
+                    _("%(name)s含有其他组的户") % {"name": label},
+                    nb.pk,
+                    None,
+                    url,
+                )
+            )
         # A whole group smaller than the minimum is one legal neighborhood.
-        if n < NEIGHBORHOOD_MIN and group_sizes.get(nb.villager_group_id, 0) >= NEIGHBORHOOD_MIN:
-            out.append(Violation("neighborhood_small", "warning",
-                                 _("%(name)s只有%(n)d户（应为5-15户）") % {"name": label, "n": n},
-                                 nb.pk, None, url))
+        if (
+            n < NEIGHBORHOOD_MIN
+            and group_sizes.get(nb.villager_group_id, 0) >= NEIGHBORHOOD_MIN
+        ):
+            out.append(
+                Violation(
+                    "neighborhood_small",
+                    "warning",
+                    _("%(name)s只有%(n)d户（应为5-15户）") % {"name": label, "n": n},
+                    nb.pk,
+                    None,
+                    url,
+                )
+            )
         if n > NEIGHBORHOOD_MAX:
-            out.append(Violation("neighborhood_large", "warning",
-                                 _("%(name)s有%(n)d户（应为5-15户）") % {"name": label, "n": n},
-                                 nb.pk, None, url))
+            out.append(
+                Violation(
+                    "neighborhood_large",
+                    "warning",
+                    _("%(name)s有%(n)d户（应为5-15户）") % {"name": label, "n": n},
+                    nb.pk,
+                    None,
+                    url,
+                )
+            )
     return out
 
 
@@ -218,7 +278,9 @@ def _vacancy_violations(scope: Q, labels: dict[int, str]) -> list[Violation]:
     out = []
     for level, kind in kinds.items():
         role = CHIEF_OF_LEVEL[level]
-        for pk in units.filter(level=level).order_by("path").values_list("pk", flat=True):
+        for pk in (
+            units.filter(level=level).order_by("path").values_list("pk", flat=True)
+        ):
             if (pk, role) not in held:
                 out.append(
                     Violation(

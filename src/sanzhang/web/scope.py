@@ -35,18 +35,22 @@ def scoped(action: Action | None) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 if "unit_id" in kwargs:
-                    kwargs["unit"] = get_unit_for(request.user, kwargs.pop("unit_id"), action or Action.VIEW_TREE)
+                    kwargs["unit"] = get_unit_for(
+                        request.user, kwargs.pop("unit_id"), action or Action.VIEW_TREE
+                    )
                 if "household_id" in kwargs:
                     kwargs["household"] = get_household_for(
                         request.user, kwargs.pop("household_id"), Action.VIEW_HOUSEHOLDS
                     )
-                    if action and not access_for(request.user).can(action, kwargs["household"]):
+                    if action and not access_for(request.user).can(
+                        action, kwargs["household"]
+                    ):
                         raise NotFound("")
             except NotFound as exc:
                 raise Http404(exc.message) from None
-            if action and not ({"unit", "household"} & kwargs.keys()):
-                if not access_for(request.user).can(action):
-                    raise Http404("")
+            resolved = {"unit", "household"} & kwargs.keys()
+            if action and not resolved and not access_for(request.user).can(action):
+                raise Http404("")
             return view(request, *args, **kwargs)
 
         wrapper.scope = action.value if action else "signed-in"  # type: ignore[attr-defined]

@@ -7,8 +7,7 @@ from sanzhang.core.audit import audit_record
 from sanzhang.core.models import AuditEvent
 
 
-@pytest.mark.django_db
-def test_audit_rows_cannot_be_updated_or_deleted():
+def test_audit_rows_cannot_be_updated_or_deleted(audit_locked):
     event = audit_record(by=None, action="test", note="x")
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).update(action="forged")

@@ -56,7 +56,9 @@ def resident_set_phone(resident: Resident, raw: str | None) -> None:
 def id_number_owner(raw: str) -> Resident | None:
     """The resident already holding this ID number, if any (by keyed hash)."""
     parsed = id_number_parse(raw)
-    return Resident.objects.filter(id_number_hash=crypto.lookup_hash("id", parsed.value)).first()
+    return Resident.objects.filter(
+        id_number_hash=crypto.lookup_hash("id", parsed.value)
+    ).first()
 
 
 def _place(household: Household, unit: Unit) -> None:
@@ -85,7 +87,9 @@ def household_create(
         lat=lat,
     )
     _place(household, unit)
-    if Household.objects.filter(township=household.township_id, code=household.code).exists():
+    if Household.objects.filter(
+        township=household.township_id, code=household.code
+    ).exists():
         raise DomainError(_("户号已存在：%(code)s") % {"code": household.code})
     household.save()
     return household
@@ -144,15 +148,17 @@ def household_move(*, household: Household, neighborhood: Unit, by: Any) -> list
         raise DomainError(_("户只能编入本组的邻，一个邻不能跨组"))
     expected_version = household.version
     _place(household, neighborhood)
-    updated = Household.objects.filter(pk=household.pk, version=expected_version).update(
-        neighborhood=neighborhood, version=F("version") + 1
-    )
+    updated = Household.objects.filter(
+        pk=household.pk, version=expected_version
+    ).update(neighborhood=neighborhood, version=F("version") + 1)
     if not updated:
         raise Conflict(_("该户已被他人修改，请刷新后重试"))
     household.version = expected_version + 1
     size = Household.objects.filter(neighborhood=neighborhood, is_active=True).count()
     if size > NEIGHBORHOOD_MAX:
-        return [_("%(name)s现有%(n)d户，超过15户") % {"name": neighborhood.name, "n": size}]
+        return [
+            _("%(name)s现有%(n)d户，超过15户") % {"name": neighborhood.name, "n": size}
+        ]
     return []
 
 
@@ -162,18 +168,26 @@ def household_set_tags(*, household: Household, tags: list[Tag], by: Any) -> Non
     household.tags.set(tags)
 
 
-def resident_reveal(*, resident: Resident, field: str, by: Any, ip: str | None = None) -> str:
+def resident_reveal(
+    *, resident: Resident, field: str, by: Any, ip: str | None = None
+) -> str:
     """Return the clear ID number or phone of a resident, and record who looked."""
-    action = {"id_number": Action.REVEAL_ID_NUMBER, "phone": Action.REVEAL_PHONE}.get(field)
+    action = {"id_number": Action.REVEAL_ID_NUMBER, "phone": Action.REVEAL_PHONE}.get(
+        field
+    )
     if action is None:
         raise DomainError(_("未知字段"))
     if not access_for(by).can(action, resident):
         raise NotAllowed(_("无权查看完整信息"))
-    sealed = resident.id_number_sealed if field == "id_number" else resident.phone_sealed
+    sealed = (
+        resident.id_number_sealed if field == "id_number" else resident.phone_sealed
+    )
     with transaction.atomic():
         audit_record(
             by=by,
-            action=AuditAction.REVEAL_ID_NUMBER if field == "id_number" else AuditAction.REVEAL_PHONE,
+            action=AuditAction.REVEAL_ID_NUMBER
+            if field == "id_number"
+            else AuditAction.REVEAL_PHONE,
             obj=resident,
             township_id=resident.township_id,
             ip=ip,

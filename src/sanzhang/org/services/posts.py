@@ -29,7 +29,9 @@ def _check_manage(by: Any, unit: Unit) -> None:
         raise NotAllowed(_("无权任免该单元的职务"))
 
 
-def _check_holder(*, role: str, unit: Unit, resident: Resident | None, on: date) -> None:
+def _check_holder(
+    *, role: str, unit: Unit, resident: Resident | None, on: date
+) -> None:
     if role in CHIEF_ROLES and resident is None:
         raise DomainError(_("三长必须从花名册中的居民中选任"))
     if resident is None:
@@ -47,10 +49,15 @@ def _check_holder(*, role: str, unit: Unit, resident: Resident | None, on: date)
         ).exists()
         if not is_cadre:
             raise DomainError(_("片长须由本村“两委”成员担任，请先登记其村干部职务"))
-    elif role in (Role.GROUP_CHIEF, Role.NEIGHBORHOOD_CHIEF, Role.VILLAGE_CADRE):
-        if household.village_id != unit.village_id:
-            raise DomainError(_("须由本村居民担任"))
-    if role == Role.NEIGHBORHOOD_CHIEF and household.villager_group_id != unit.villager_group_id:
+    elif (
+        role in (Role.GROUP_CHIEF, Role.NEIGHBORHOOD_CHIEF, Role.VILLAGE_CADRE)
+        and household.village_id != unit.village_id
+    ):
+        raise DomainError(_("须由本村居民担任"))
+    if (
+        role == Role.NEIGHBORHOOD_CHIEF
+        and household.villager_group_id != unit.villager_group_id
+    ):
         raise DomainError(_("邻长须是本组居民（自主自愿、就近结对）"))
 
 

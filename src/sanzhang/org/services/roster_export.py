@@ -47,7 +47,12 @@ def roster_export(*, unit: Unit, by: Any, ip: str | None = None) -> tuple[bytes,
         households_visible_to(by, Action.EXPORT_ROSTER)
         .filter(scope)
         .select_related("village", "area", "villager_group", "neighborhood")
-        .order_by("village__sort_order", "villager_group__sort_order", "neighborhood__sort_order", "code")
+        .order_by(
+            "village__sort_order",
+            "villager_group__sort_order",
+            "neighborhood__sort_order",
+            "code",
+        )
     )
     full_ids = access.can(Action.REVEAL_ID_NUMBER, unit)
     full_phones = access.can(Action.REVEAL_PHONE, unit)
@@ -68,13 +73,15 @@ def roster_export(*, unit: Unit, by: Any, ip: str | None = None) -> tuple[bytes,
     rows = 1
     relation_label = dict(Resident.Relation.choices)
     hh_by_id = {h.pk: h for h in households}
-    residents = Resident.objects.filter(household_id__in=list(hh_by_id), is_active=True).order_by(
-        "household_id", "id"
-    )
+    residents = Resident.objects.filter(
+        household_id__in=list(hh_by_id), is_active=True
+    ).order_by("household_id", "id")
     for res in residents.iterator(chunk_size=2000):
         hh = hh_by_id[res.household_id]
         rows += 1
-        id_number = crypto.unseal(res.id_number_sealed) if full_ids else res.id_number_masked
+        id_number = (
+            crypto.unseal(res.id_number_sealed) if full_ids else res.id_number_masked
+        )
         phone = crypto.unseal(res.phone_sealed) if full_phones else res.phone_masked
         values = {
             "village": hh.village.name,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from sanzhang.core import crypto
@@ -35,10 +36,25 @@ from ..roster_format import KEY_HEADER, RowError, map_header, read_rows
 from .units import units_rebuild_derived
 
 RELATIONS = {str(label): value for value, label in Resident.Relation.choices}
-RELATIONS.update({"本人": "head", "妻": "spouse", "夫": "spouse", "子": "child", "女": "child",
-                  "长子": "child", "次子": "child", "长女": "child", "次女": "child",
-                  "父亲": "parent", "母亲": "parent", "孙子": "grandchild", "孙女": "grandchild",
-                  "儿媳": "child_in_law", "女婿": "child_in_law"})
+RELATIONS.update(
+    {
+        "本人": "head",
+        "妻": "spouse",
+        "夫": "spouse",
+        "子": "child",
+        "女": "child",
+        "长子": "child",
+        "次子": "child",
+        "长女": "child",
+        "次女": "child",
+        "父亲": "parent",
+        "母亲": "parent",
+        "孙子": "grandchild",
+        "孙女": "grandchild",
+        "儿媳": "child_in_law",
+        "女婿": "child_in_law",
+    }
+)
 YES = {"是", "1", "y", "yes", "true", "党员", "中共党员"}
 NO = {"", "否", "0", "n", "no", "false", "群众"}
 TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
@@ -98,9 +114,15 @@ class _Importer:
     def _allowed_villages(self) -> set[int] | None:
         """None means the whole township (new villages too); else the village ids."""
         grants = access_for(self.by).grants_for(Action.IMPORT_ROSTER)
-        if any(g.level == Level.TOWNSHIP and g.unit_id == self.township.pk for g in grants):
+        if any(
+            g.level == Level.TOWNSHIP and g.unit_id == self.township.pk for g in grants
+        ):
             return None
-        villages = {g.unit_id for g in grants if g.level == Level.VILLAGE and g.township_id == self.township.pk}
+        villages = {
+            g.unit_id
+            for g in grants
+            if g.level == Level.VILLAGE and g.township_id == self.township.pk
+        }
         if not villages:
             raise NotAllowed(_("无权向该乡镇导入花名册"))
         return villages
@@ -127,9 +149,18 @@ class _Importer:
                 self.error(line, key, exc.message)
                 return None
 
-        for key, label, size in (("village", _("村"), 60), ("area", _("片"), 60),
-                                 ("group", _("组"), 60), ("code", _("户号"), 32)):
-            check(key, lambda v, label=label, size=size: clean_text(v, field=label, max_length=size))
+        for key, label, size in (
+            ("village", _("村"), 60),
+            ("area", _("片"), 60),
+            ("group", _("组"), 60),
+            ("code", _("户号"), 32),
+        ):
+            check(
+                key,
+                lambda v, label=label, size=size: clean_text(
+                    v, field=label, max_length=size
+                ),
+            )
         if cells["neighborhood"]:
             check("neighborhood", lambda v: clean_text(v, field=_("邻"), max_length=60))
         if cells["address"]:
@@ -137,7 +168,13 @@ class _Importer:
         rec.name = check("name", person_name_clean) or ""
         relation = RELATIONS.get(cells["relation"])
         if relation is None:
-            self.error(line, "relation", _("与户主关系应为：户主、配偶、子女、父母、孙子女、兄弟姐妹、儿媳/女婿、其他"))
+            self.error(
+                line,
+                "relation",
+                _(
+                    "与户主关系应为：户主、配偶、子女、父母、孙子女、兄弟姐妹、儿媳/女婿、其他"
+                ),
+            )
         rec.relation = relation or "other"
         for key, lo, hi in (("lon", 73.0, 136.0), ("lat", 3.0, 54.0)):
             if cells[key]:
@@ -147,11 +184,17 @@ class _Importer:
                         raise ValueError
                     setattr(rec, key, value)
                 except ValueError:
-                    self.error(line, key, _("坐标应为中国境内的十进制度数，如 112.17 / 29.41"))
+                    self.error(
+                        line, key, _("坐标应为中国境内的十进制度数，如 112.17 / 29.41")
+                    )
         if cells["id_number"]:
             parsed = check("id_number", id_number_parse)
             if parsed:
-                rec.id_number, rec.birth_date, rec.sex = parsed.value, parsed.birth_date, parsed.sex
+                rec.id_number, rec.birth_date, rec.sex = (
+                    parsed.value,
+                    parsed.birth_date,
+                    parsed.sex,
+                )
         sex = {"男": "M", "女": "F", "": ""}.get(cells["sex"])
         if sex is None:
             self.error(line, "sex", _("性别应为“男”或“女”"))
@@ -169,7 +212,11 @@ class _Importer:
             names = [t for t in TAG_SPLIT.split(cells["tags"]) if t]
             unknown = [t for t in names if t not in self.tags]
             if unknown:
-                self.error(line, "tags", _("未知的户标签：%(tags)s") % {"tags": "、".join(unknown)})
+                self.error(
+                    line,
+                    "tags",
+                    _("未知的户标签：%(tags)s") % {"tags": "、".join(unknown)},
+                )
             rec.tags = tuple(sorted({self.tags[t] for t in names if t in self.tags}))
         rec.ok = len(self.report.errors) == before
         return rec
@@ -180,17 +227,33 @@ class _Importer:
             by_code[r.cells["code"]].append(r)
         for code, members in by_code.items():
             first = members[0]
-            place = [first.cells[k] for k in ("village", "area", "group", "neighborhood")]
+            place = [
+                first.cells[k] for k in ("village", "area", "group", "neighborhood")
+            ]
             for r in members[1:]:
-                if [r.cells[k] for k in ("village", "area", "group", "neighborhood")] != place:
-                    self.error(r.line, "code", _("同一户号 %(code)s 的村/片/组/邻不一致") % {"code": code})
+                if [
+                    r.cells[k] for k in ("village", "area", "group", "neighborhood")
+                ] != place:
+                    self.error(
+                        r.line,
+                        "code",
+                        _("同一户号 %(code)s 的村/片/组/邻不一致") % {"code": code},
+                    )
             heads = [r for r in members if r.relation == "head"]
             unreadable = any(r.cells["relation"] not in RELATIONS for r in members)
-            if len(heads) != 1 and not unreadable:  # a bad relation cell is reported already
-                self.error(first.line, "relation",
-                           _("户号 %(code)s 应有且只有一名户主（现有 %(n)d 名）") % {"code": code, "n": len(heads)})
+            if (
+                len(heads) != 1 and not unreadable
+            ):  # a bad relation cell is reported already
+                self.error(
+                    first.line,
+                    "relation",
+                    _("户号 %(code)s 应有且只有一名户主（现有 %(n)d 名）")
+                    % {"code": code, "n": len(heads)},
+                )
             if not any(r.cells["address"] for r in members):
-                self.error(first.line, "address", _("户号 %(code)s 没有地址") % {"code": code})
+                self.error(
+                    first.line, "address", _("户号 %(code)s 没有地址") % {"code": code}
+                )
         return by_code
 
     def _check_ids(self, rows: list[_Row]) -> None:
@@ -199,8 +262,16 @@ class _Importer:
             if not r.id_number:
                 continue
             if r.id_number in seen:
-                self.error(r.line, "id_number", _("身份证号与第%(n)d行重复") % {"n": seen[r.id_number]})
-                self.error(seen[r.id_number], "id_number", _("身份证号与第%(n)d行重复") % {"n": r.line})
+                self.error(
+                    r.line,
+                    "id_number",
+                    _("身份证号与第%(n)d行重复") % {"n": seen[r.id_number]},
+                )
+                self.error(
+                    seen[r.id_number],
+                    "id_number",
+                    _("身份证号与第%(n)d行重复") % {"n": r.line},
+                )
             else:
                 seen[r.id_number] = r.line
 
@@ -209,20 +280,37 @@ class _Importer:
         places = {}
         for code, members in by_code.items():
             first = members[0]
-            v, a, g, n = (first.cells[k] for k in ("village", "area", "group", "neighborhood"))
+            v, a, g, n = (
+                first.cells[k] for k in ("village", "area", "group", "neighborhood")
+            )
             village = self.units.get((Level.VILLAGE, self.township.pk, v))
             if village is None and self.allowed_villages is not None:
-                self.error(first.line, "village", _("村“%(name)s”不存在或无权导入") % {"name": v})
+                self.error(
+                    first.line,
+                    "village",
+                    _("村“%(name)s”不存在或无权导入") % {"name": v},
+                )
                 continue
-            if village is not None and self.allowed_villages is not None and village.pk not in self.allowed_villages:
-                self.error(first.line, "village", _("无权导入其他村的户：%(name)s") % {"name": v})
+            if (
+                village is not None
+                and self.allowed_villages is not None
+                and village.pk not in self.allowed_villages
+            ):
+                self.error(
+                    first.line,
+                    "village",
+                    _("无权导入其他村的户：%(name)s") % {"name": v},
+                )
                 continue
             group = self.groups_by_village.get((village.pk, g)) if village else None
             if group is not None:
                 area = self.units.get((Level.AREA, village.pk, a))
                 if area is None or group.parent_id != area.pk:
-                    self.error(first.line, "group",
-                               _("“%(group)s”已属于本村其他片，请先调整划片") % {"group": g})
+                    self.error(
+                        first.line,
+                        "group",
+                        _("“%(group)s”已属于本村其他片，请先调整划片") % {"group": g},
+                    )
                     continue
             places[code] = (v, a, g, n)
         return places
@@ -254,27 +342,55 @@ class _Importer:
             if dry_run:
                 transaction.set_rollback(True)
             else:
-                audit_record(by=self.by, action=AuditAction.IMPORT, obj=self.township,
-                             township_id=self.township.pk, filename=filename[:100],
-                             rows=self.report.rows)
+                audit_record(
+                    by=self.by,
+                    action=AuditAction.IMPORT,
+                    obj=self.township,
+                    township_id=self.township.pk,
+                    filename=filename[:100],
+                    rows=self.report.rows,
+                )
                 self.report.committed = True
         return self.report
 
-    def _existing(self, rows: list[_Row], by_code: dict[str, list[_Row]]) -> dict[str, Any]:
-        households = {h.code: h for h in Household.objects.filter(township=self.township, code__in=list(by_code))}
+    def _existing(
+        self, rows: list[_Row], by_code: dict[str, list[_Row]]
+    ) -> dict[str, Any]:
+        households = {
+            h.code: h
+            for h in Household.objects.filter(
+                township=self.township, code__in=list(by_code)
+            )
+        }
         hashes = {crypto.lookup_hash("id", r.id_number): r for r in rows if r.id_number}
         owners = {}
         for chunk_start in range(0, len(hashes), 900):
-            chunk = list(hashes)[chunk_start:chunk_start + 900]
-            for res in Resident.objects.filter(id_number_hash__in=chunk).select_related("household"):
+            chunk = list(hashes)[chunk_start : chunk_start + 900]
+            for res in Resident.objects.filter(id_number_hash__in=chunk).select_related(
+                "household"
+            ):
                 owners[res.id_number_hash] = res
         for h, r in hashes.items():
             owner = owners.get(h)
-            if owner and (owner.household.township_id != self.township.pk or owner.household.code != r.cells["code"]):
-                where = owner.household.code if owner.household.township_id == self.township.pk else _("其他乡镇")
-                self.error(r.line, "id_number", _("该身份证号已在户号 %(code)s 登记，如需迁户请先办理迁出") % {"code": where})
+            if owner and (
+                owner.household.township_id != self.township.pk
+                or owner.household.code != r.cells["code"]
+            ):
+                where = (
+                    owner.household.code
+                    if owner.household.township_id == self.township.pk
+                    else _("其他乡镇")
+                )
+                self.error(
+                    r.line,
+                    "id_number",
+                    _("该身份证号已在户号 %(code)s 登记，如需迁户请先办理迁出")
+                    % {"code": where},
+                )
         by_name = defaultdict(dict)
-        for res in Resident.objects.filter(household__in=list(households.values()), is_active=True):
+        for res in Resident.objects.filter(
+            household__in=list(households.values()), is_active=True
+        ):
             by_name[res.household_id][res.name] = res
         return {"households": households, "owners": owners, "by_name": by_name}
 
@@ -282,8 +398,13 @@ class _Importer:
         key = (level, parent.pk, name)
         unit = self.units.get(key)
         if unit is None:
-            unit = Unit.objects.create(parent=parent, level=level, name=name, is_demo=parent.is_demo,
-                                       sort_order=Unit.objects.filter(parent=parent).count() + 1)
+            unit = Unit.objects.create(
+                parent=parent,
+                level=level,
+                name=name,
+                is_demo=parent.is_demo,
+                sort_order=Unit.objects.filter(parent=parent).count() + 1,
+            )
             # Derived columns are rebuilt once at the end; the parent link is enough now.
             for attr in ("township_id", "village_id", "area_id", "villager_group_id"):
                 setattr(unit, attr, getattr(parent, attr))
@@ -292,7 +413,12 @@ class _Importer:
             self.report.units_created += 1
         return unit
 
-    def _apply(self, by_code: dict[str, list[_Row]], places: dict[str, tuple], existing: dict[str, Any]) -> None:
+    def _apply(
+        self,
+        by_code: dict[str, list[_Row]],
+        places: dict[str, tuple],
+        existing: dict[str, Any],
+    ) -> None:
         households: dict[str, Household] = existing["households"]
         new_households, changed_households = [], []
         tag_changes: dict[str, tuple[int, ...]] = {}
@@ -306,9 +432,14 @@ class _Importer:
             lon = next((r.lon for r in members if r.lon is not None), None)
             lat = next((r.lat for r in members if r.lat is not None), None)
             values = {
-                "address": address, "lon": lon, "lat": lat,
-                "township_id": self.township.pk, "village_id": village.pk, "area_id": area.pk,
-                "villager_group_id": group.pk, "neighborhood_id": nb.pk if nb else None,
+                "address": address,
+                "lon": lon,
+                "lat": lat,
+                "township_id": self.township.pk,
+                "village_id": village.pk,
+                "area_id": area.pk,
+                "villager_group_id": group.pk,
+                "neighborhood_id": nb.pk if nb else None,
             }
             hh = households.get(code)
             if hh is None:
@@ -324,24 +455,41 @@ class _Importer:
         if changed_households:
             Household.objects.bulk_update(
                 changed_households,
-                ["address", "lon", "lat", "village_id", "area_id", "villager_group_id", "neighborhood_id"],
+                [
+                    "address",
+                    "lon",
+                    "lat",
+                    "village_id",
+                    "area_id",
+                    "villager_group_id",
+                    "neighborhood_id",
+                ],
                 batch_size=2000,
             )
         self.report.households_created = len(new_households)
-        retagged = self._apply_tags(households, tag_changes, {h.code for h in new_households})
-        self.report.households_updated = len({h.code for h in changed_households} | retagged)
+        retagged = self._apply_tags(
+            households, tag_changes, {h.code for h in new_households}
+        )
+        self.report.households_updated = len(
+            {h.code for h in changed_households} | retagged
+        )
         self._apply_residents(by_code, households, existing)
         if self.report.units_created:
             units_rebuild_derived(root=self.township)
 
     def _apply_tags(
-        self, households: dict[str, Household], tags: dict[str, tuple[int, ...]], new: set[str]
+        self,
+        households: dict[str, Household],
+        tags: dict[str, tuple[int, ...]],
+        new: set[str],
     ) -> set[str]:
         """Make each household's tags those of the file; returns codes re-tagged."""
         through = Household.tags.through
         current: dict[int, set[int]] = defaultdict(set)
         old_ids = [households[c].pk for c in tags if c not in new]
-        for hh_id, tag_id in through.objects.filter(household_id__in=old_ids).values_list("household_id", "tag_id"):
+        for hh_id, tag_id in through.objects.filter(
+            household_id__in=old_ids
+        ).values_list("household_id", "tag_id"):
             current[hh_id].add(tag_id)
         to_add, changed = [], set()
         for code, wanted in tags.items():
@@ -351,7 +499,9 @@ class _Importer:
                 changed.add(code)
                 to_add += [through(household_id=hh.pk, tag_id=t) for t in wanted]
         if changed:
-            through.objects.filter(household_id__in=[households[c].pk for c in changed]).delete()
+            through.objects.filter(
+                household_id__in=[households[c].pk for c in changed]
+            ).delete()
             through.objects.bulk_create(to_add, batch_size=5000)
         return changed - new
 
@@ -362,7 +512,11 @@ class _Importer:
         for code, members in by_code.items():
             hh = households[code]
             for r in members:
-                res = owners.get(crypto.lookup_hash("id", r.id_number)) if r.id_number else None
+                res = (
+                    owners.get(crypto.lookup_hash("id", r.id_number))
+                    if r.id_number
+                    else None
+                )
                 if res is None:
                     res = by_name.get(hh.pk, {}).get(r.name)
                 if res is None:
@@ -379,32 +533,60 @@ class _Importer:
         if changed:
             Resident.objects.bulk_update(
                 changed,
-                ["name", "relation", "sex", "birth_date", "is_party_member", "id_number_sealed",
-                 "id_number_hash", "id_number_masked", "phone_sealed", "phone_hash", "phone_masked"],
+                [
+                    "name",
+                    "relation",
+                    "sex",
+                    "birth_date",
+                    "is_party_member",
+                    "id_number_sealed",
+                    "id_number_hash",
+                    "id_number_masked",
+                    "phone_sealed",
+                    "phone_hash",
+                    "phone_masked",
+                ],
                 batch_size=2000,
             )
         self.report.residents_created = len(new)
         self.report.residents_updated = len(changed)
         self.report.unchanged = unchanged
         fix = []
-        for code, hh in households.items():
+        for hh in households.values():
             head = heads.get(hh.pk)
             if head is not None and hh.head_id != head.pk:
                 hh.head = head
                 fix.append(hh)
         if fix:
             Household.objects.bulk_update(fix, ["head"], batch_size=2000)
-        touched = [h.pk for h in households.values()]
-        for start in range(0, len(touched), 900):
-            for hh in Household.objects.filter(pk__in=touched[start:start + 900]):
-                count = hh.members.filter(is_active=True).count()
-                if hh.member_count != count:
-                    Household.objects.filter(pk=hh.pk).update(member_count=count)
+        self._recount_members([h.pk for h in households.values()])
+
+    def _recount_members(self, household_ids: list[int]) -> None:
+        """Store each touched household's member count (one grouped query per batch)."""
+        for start in range(0, len(household_ids), 900):
+            batch = household_ids[start : start + 900]
+            counts = dict(
+                Resident.objects.filter(household_id__in=batch, is_active=True)
+                .values_list("household_id")
+                .annotate(n=Count("id"))
+            )
+            stale = [
+                Household(pk=pk, member_count=counts.get(pk, 0))
+                for pk, current in Household.objects.filter(pk__in=batch).values_list(
+                    "pk", "member_count"
+                )
+                if current != counts.get(pk, 0)
+            ]
+            Household.objects.bulk_update(stale, ["member_count"], batch_size=900)
 
     def _fill(self, res: Resident, r: _Row) -> bool:
         """Copy row values onto a resident; True when anything changed."""
         changed = False
-        for attr, value in (("name", r.name), ("relation", r.relation), ("is_party_member", r.party)):
+        for attr, value in (
+            ("name", r.name),
+            ("relation", r.relation),
+            ("is_party_member", r.party),
+        ):
             if getattr(res, attr) != value:
                 setattr(res, attr, value)
                 changed = True
@@ -428,6 +610,8 @@ class _Importer:
         return changed
 
 
-def roster_import(*, township: Unit, data: bytes, filename: str, by: Any, dry_run: bool = False) -> ImportReport:
+def roster_import(
+    *, township: Unit, data: bytes, filename: str, by: Any, dry_run: bool = False
+) -> ImportReport:
     """Validate a roster file and, if every row is good, write it in one transaction."""
     return _Importer(township=township, by=by).run(data, filename, dry_run=dry_run)

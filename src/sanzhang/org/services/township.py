@@ -10,7 +10,9 @@ def township_install_defaults(*, township: Unit) -> None:
     """Create the default stations of a township and the shared tags, once."""
     for i, (code, name, duties) in enumerate(STATIONS):
         Station.objects.get_or_create(
-            township=township, code=code, defaults={"name": name, "duties": duties, "sort_order": i}
+            township=township,
+            code=code,
+            defaults={"name": name, "duties": duties, "sort_order": i},
         )
     for i, (code, name, category, sensitive, station, interval) in enumerate(TAGS):
         Tag.objects.get_or_create(

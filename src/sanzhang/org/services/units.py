@@ -44,7 +44,10 @@ def unit_create(
                 "parent": Level(expected_parent).label if expected_parent else "—",
             }
         )
-    if parent is not None and Unit.objects.filter(parent=parent, name=name, is_active=True).exists():
+    if (
+        parent is not None
+        and Unit.objects.filter(parent=parent, name=name, is_active=True).exists()
+    ):
         raise DomainError(_("同一上级下已有同名单元：%(name)s") % {"name": name})
     with transaction.atomic():
         unit = Unit.objects.create(
@@ -58,7 +61,9 @@ def unit_create(
             is_demo=is_demo or bool(parent and parent.is_demo),
         )
         _derive(unit, parent)
-        unit.save(update_fields=["path", *[f.removesuffix("_id") for f in ANCESTOR_FIELDS]])
+        unit.save(
+            update_fields=["path", *[f.removesuffix("_id") for f in ANCESTOR_FIELDS]]
+        )
     return unit
 
 
@@ -80,7 +85,9 @@ def units_rebuild_derived(*, root: Unit | None = None) -> int:
             _derive(unit, parents.get(unit.parent_id) if unit.parent_id else None)
             parents[unit.pk] = unit
         ordered += frontier
-        frontier = list(Unit.objects.filter(parent_id__in=[u.pk for u in frontier]).order_by("id"))
+        frontier = list(
+            Unit.objects.filter(parent_id__in=[u.pk for u in frontier]).order_by("id")
+        )
     fields = ["path", *[f.removesuffix("_id") for f in ANCESTOR_FIELDS]]
     Unit.objects.bulk_update(ordered, fields, batch_size=2000)
     return len(ordered)
@@ -96,7 +103,9 @@ def group_move_to_area(*, group: Unit, area: Unit, by: object | None = None) -> 
     if area.village_id != group.village_id:
         raise DomainError(_("组只能在本村的片之间调整"))
     if Unit.objects.filter(parent=area, name=group.name, is_active=True).exists():
-        raise DomainError(_("%(area)s已有同名的%(group)s") % {"area": area.name, "group": group.name})
+        raise DomainError(
+            _("%(area)s已有同名的%(group)s") % {"area": area.name, "group": group.name}
+        )
     with transaction.atomic():
         units = Unit.objects.filter(villager_group=group)
         units.update(area=area)

@@ -17,19 +17,42 @@ ALL = set(Action)
 # user -> (scope key in the fixture world, actions allowed inside it)
 EXPECTED: dict[str, tuple[str | None, set[Action]]] = {
     "admin": ("T1", ALL),
-    "station": ("T1", {A.VIEW_TREE, A.VIEW_HOUSEHOLDS, A.VIEW_STATION_TAGS, A.REVEAL_PHONE}),
+    "station": (
+        "T1",
+        {A.VIEW_TREE, A.VIEW_HOUSEHOLDS, A.VIEW_STATION_TAGS, A.REVEAL_PHONE},
+    ),
     "cadre": ("T1-V1", ALL - {A.VIEW_AUDIT, A.VIEW_STATION_TAGS}),
-    "area": ("T1-V1-A1", {A.VIEW_TREE, A.VIEW_HOUSEHOLDS, A.REVEAL_PHONE,
-                          A.VIEW_SENSITIVE_TAGS, A.VIEW_INTEGRITY}),
-    "group": ("T1-V1-A1-G1", {A.VIEW_TREE, A.VIEW_HOUSEHOLDS, A.REVEAL_PHONE, A.VIEW_INTEGRITY}),
+    "area": (
+        "T1-V1-A1",
+        {
+            A.VIEW_TREE,
+            A.VIEW_HOUSEHOLDS,
+            A.REVEAL_PHONE,
+            A.VIEW_SENSITIVE_TAGS,
+            A.VIEW_INTEGRITY,
+        },
+    ),
+    "group": (
+        "T1-V1-A1-G1",
+        {A.VIEW_TREE, A.VIEW_HOUSEHOLDS, A.REVEAL_PHONE, A.VIEW_INTEGRITY},
+    ),
     "nchief": ("T1-V1-A1-G1-N1", {A.VIEW_TREE, A.VIEW_HOUSEHOLDS, A.REVEAL_PHONE}),
     "resident": (None, set()),
     "nobody": (None, set()),
 }
 TARGETS = [
-    "T1", "T1-V1", "T1-V1-A1", "T1-V1-A1-G1", "T1-V1-A1-G1-N1",
-    "T1-V1-A1-G1-N2", "T1-V1-A1-G2", "T1-V1-A2", "T1-V2", "T1-V2-A1-G1-N1",
-    "T2", "T2-V1-A1-G1-N1",
+    "T1",
+    "T1-V1",
+    "T1-V1-A1",
+    "T1-V1-A1-G1",
+    "T1-V1-A1-G1-N1",
+    "T1-V1-A1-G1-N2",
+    "T1-V1-A1-G2",
+    "T1-V1-A2",
+    "T1-V2",
+    "T1-V2-A1-G1-N1",
+    "T2",
+    "T2-V1-A1-G1-N1",
 ]
 
 
@@ -65,14 +88,18 @@ def test_visible_households_are_exactly_the_subtree(world, username):
 def test_visible_units_are_exactly_the_subtree(world, username):
     scope, _ = EXPECTED[username]
     expected = {u.pk for k, u in world.units.items() if _inside(scope, k)}
-    assert set(units_visible_to(world.users[username]).values_list("pk", flat=True)) == expected
+    assert (
+        set(units_visible_to(world.users[username]).values_list("pk", flat=True))
+        == expected
+    )
 
 
 def test_resident_may_reveal_own_identifiers_only(world):
     access = access_for(world.users["resident"])
     me = world.users["resident"].resident
     neighbour = world.households["T1-V1-A1-G1-N1"][0].head
-    assert access.can(A.REVEAL_ID_NUMBER, me) and access.can(A.REVEAL_PHONE, me)
+    assert access.can(A.REVEAL_ID_NUMBER, me)
+    assert access.can(A.REVEAL_PHONE, me)
     assert not access.can(A.REVEAL_ID_NUMBER, neighbour)
     assert not access.can(A.REVEAL_PHONE, neighbour)
     assert not access.can(A.VIEW_HOUSEHOLDS, neighbour.household)
@@ -81,8 +108,12 @@ def test_resident_may_reveal_own_identifiers_only(world):
 def test_sensitive_tags_by_role(world):
     household = world.households["T1-V1-A1-G1-N1"][0]
     tags = list(household.tags.order_by("code"))
-    names = {u: sorted(t.name for t in access_for(world.users[u]).visible_tags(household, tags))
-             for u in ("admin", "station", "cadre", "area", "group", "nchief")}
+    names = {
+        u: sorted(
+            t.name for t in access_for(world.users[u]).visible_tags(household, tags)
+        )
+        for u in ("admin", "station", "cadre", "area", "group", "nchief")
+    }
     # 低保 (民政, sensitive), 独居老人 (not sensitive), 社区矫正 (司法所, sensitive)
     assert names == {
         "admin": ["低保户", "独居老人", "社区矫正对象"],
@@ -101,7 +132,9 @@ def test_ended_post_takes_effect_at_once(world):
 
     user = world.users["group"]
     assert access_for(user).can(A.VIEW_TREE, world.unit("T1-V1-A1-G1"))
-    Post.objects.filter(resident=user.resident).update(ended_on=date.today() - timedelta(days=1))
+    Post.objects.filter(resident=user.resident).update(
+        ended_on=date.today() - timedelta(days=1)
+    )
     user = User.objects.get(pk=user.pk)  # the next request loads the user afresh
     assert not access_for(user).can(A.VIEW_TREE, world.unit("T1-V1-A1-G1"))
 

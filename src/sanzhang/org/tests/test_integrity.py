@@ -10,13 +10,19 @@ from sanzhang.org.tests.factories import make_household
 
 
 def _kinds(world, key="T1"):
-    return sorted((v.kind, v.severity) for v in integrity_violations(Q(township=world.unit(key))))
+    return sorted(
+        (v.kind, v.severity) for v in integrity_violations(Q(township=world.unit(key)))
+    )
 
 
 def test_fixture_world_has_only_the_expected_vacancies(world):
     found = integrity_violations(Q(village=world.unit("T1-V1")))
     # The fixture appoints chiefs only in the first branch.
-    assert sorted({v.kind for v in found}) == ["area_no_chief", "group_no_chief", "neighborhood_no_chief"]
+    assert sorted({v.kind for v in found}) == [
+        "area_no_chief",
+        "group_no_chief",
+        "neighborhood_no_chief",
+    ]
     assert not any(v.unit_id == world.unit("T1-V1-A1-G1-N1").pk for v in found)
     assert all(v.fix_url.endswith("/posts/") for v in found)
 
@@ -33,9 +39,14 @@ def test_each_breach_is_reported(world):
     for _ in range(5):
         make_household(nb1)
     stranger = world.households["T1-V1-A1-G2-N1"][0]
-    Household.objects.filter(pk=stranger.pk).update(neighborhood=nb2)  # bypassing the service
+    Household.objects.filter(pk=stranger.pk).update(
+        neighborhood=nb2
+    )  # bypassing the service
     scope = Q(villager_group=group) | Q(pk=nb2.pk)
-    found = {(v.kind, v.severity, v.unit_id or v.household_id) for v in integrity_violations(scope)}
+    found = {
+        (v.kind, v.severity, v.unit_id or v.household_id)
+        for v in integrity_violations(scope)
+    }
     assert ("household_unpaired", "error", unpaired.pk) in found
     assert ("household_no_head", "error", headless.pk) in found
     assert ("neighborhood_large", "warning", nb1.pk) in found
@@ -58,4 +69,6 @@ def test_small_group_is_one_legal_neighborhood(world):
 def test_group_chief_vacancy_after_post_ends(world):
     Post.objects.filter(role=Role.GROUP_CHIEF, unit=world.unit("T1-V1-A1-G1")).delete()
     found = integrity_violations(Q(pk=world.unit("T1-V1-A1-G1").pk))
-    assert [(v.kind, v.unit_id) for v in found] == [("group_no_chief", world.unit("T1-V1-A1-G1").pk)]
+    assert [(v.kind, v.unit_id) for v in found] == [
+        ("group_no_chief", world.unit("T1-V1-A1-G1").pk)
+    ]

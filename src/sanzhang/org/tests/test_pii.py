@@ -17,7 +17,11 @@ from sanzhang.org.pii import (
 
 def test_id_number_known_vectors():
     parsed = id_number_parse("11010519491231002X")
-    assert (parsed.value, parsed.birth_date, parsed.sex) == ("11010519491231002X", date(1949, 12, 31), "F")
+    assert (parsed.value, parsed.birth_date, parsed.sex) == (
+        "11010519491231002X",
+        date(1949, 12, 31),
+        "F",
+    )
     assert id_number_parse("360426199101010071").sex == "M"
 
 
@@ -42,7 +46,10 @@ def test_id_number_rejections(raw, message):
 
 
 def test_id_number_normalises_full_width_and_lowercase_x():
-    assert id_number_parse("１１０１０５１９４９１２３１００２x").value == "11010519491231002X"
+    assert (
+        id_number_parse("１１０１０５１９４９１２３１００２x").value
+        == "11010519491231002X"
+    )
     assert id_number_parse(" 11010519491231002x ").value == "11010519491231002X"
 
 
@@ -64,8 +71,12 @@ def test_masks():
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"),
-     ("１３８００１３８０００", "13800138000"), ("0736-4312345", "0736-4312345")],
+    [
+        ("13800138000", "13800138000"),
+        ("+86 138-0013-8000", "13800138000"),
+        ("１３８００１３８０００", "13800138000"),
+        ("0736-4312345", "0736-4312345"),
+    ],
 )
 def test_phone_normalised(raw, expected):
     assert phone_parse(raw) == expected
@@ -83,7 +94,9 @@ def test_bad_names_rejected(raw):
         person_name_clean(raw)
 
 
-@pytest.mark.parametrize("raw", ["买买提·艾力", "𠮷田", "欧阳修", "<script>alert('x')</script>"])
+@pytest.mark.parametrize(
+    "raw", ["买买提·艾力", "𠮷田", "欧阳修", "<script>alert('x')</script>"]
+)
 def test_unusual_but_valid_names_round_trip(raw):
     # Markup is stored as plain text and escaped when shown (see web tests).
     assert person_name_clean(raw) == raw

@@ -5,13 +5,20 @@ import pytest
 from sanzhang.core.errors import DomainError
 from sanzhang.org.levels import Level
 from sanzhang.org.models import Household, Unit
-from sanzhang.org.services.units import group_move_to_area, unit_create, units_rebuild_derived
+from sanzhang.org.services.units import (
+    group_move_to_area,
+    unit_create,
+    units_rebuild_derived,
+)
 
 
 def test_derived_columns_follow_parent_links(world):
     nb = world.unit("T1-V1-A1-G1-N1")
     chain = [world.unit(k) for k in ("T1", "T1-V1", "T1-V1-A1", "T1-V1-A1-G1")]
-    assert (nb.township, nb.village, nb.area, nb.villager_group, nb.neighborhood) == (*chain, nb)
+    assert (nb.township, nb.village, nb.area, nb.villager_group, nb.neighborhood) == (
+        *chain,
+        nb,
+    )
     assert nb.path == "/" + "/".join(str(u.pk) for u in (*chain, nb)) + "/"
 
 
@@ -21,12 +28,20 @@ def test_rebuild_repairs_damaged_derived_columns(world):
     units_rebuild_derived()
     nb.refresh_from_db()
     assert (nb.path, nb.area_id, nb.village_id) == (
-        world.unit("T1-V1-A1-G1").path + f"{nb.pk}/", world.unit("T1-V1-A1").pk, world.unit("T1-V1").pk)
+        world.unit("T1-V1-A1-G1").path + f"{nb.pk}/",
+        world.unit("T1-V1-A1").pk,
+        world.unit("T1-V1").pk,
+    )
 
 
 @pytest.mark.parametrize(
     ("parent_key", "level"),
-    [("T1", Level.AREA), ("T1-V1", Level.NEIGHBORHOOD), (None, Level.VILLAGE), ("T1-V1-A1-G1-N1", Level.GROUP)],
+    [
+        ("T1", Level.AREA),
+        ("T1-V1", Level.NEIGHBORHOOD),
+        (None, Level.VILLAGE),
+        ("T1-V1-A1-G1-N1", Level.GROUP),
+    ],
 )
 def test_level_rules(world, parent_key, level):
     parent = world.unit(parent_key) if parent_key else None

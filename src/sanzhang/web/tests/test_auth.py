@@ -24,7 +24,9 @@ def test_lockout_after_five_failures_by_username(world):
     client = Client()
     for _ in range(4):
         assert _login(client, "t_group", "wrong").status_code == 200
-    assert _login(client, "t_group", "wrong").status_code == 429  # the fifth failure locks
+    assert (
+        _login(client, "t_group", "wrong").status_code == 429
+    )  # the fifth failure locks
     locked = _login(client, "t_group", "pw-group")  # right password, but locked now
     assert locked.status_code == 429
     assert "锁定" in locked.content.decode()
@@ -35,7 +37,9 @@ def test_lockout_after_five_failures_by_username(world):
 def test_csrf_is_enforced_on_posts(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.users["admin"])
-    response = client.post(f"/units/{world.unit('T1-V1').pk}/posts/appoint/", {"resident": "1"})
+    response = client.post(
+        f"/units/{world.unit('T1-V1').pk}/posts/appoint/", {"resident": "1"}
+    )
     assert response.status_code == 403
 
 
@@ -54,7 +58,10 @@ def test_argon2_really_hashes(settings):
 
 
 def test_idle_timeout_and_absolute_lifetime():
-    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST) == (1800, True)
+    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST) == (
+        1800,
+        True,
+    )
     assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 3600
 
 
@@ -66,7 +73,8 @@ def test_session_past_absolute_lifetime_is_ended(world):
     session["started_at"] = 0  # started in 1970
     session.save()
     response = client.get(f"/units/{world.unit('T1').pk}/")
-    assert response.status_code == 302 and response.url.startswith("/login/")
+    assert response.status_code == 302
+    assert response.url.startswith("/login/")
 
 
 def test_logout_needs_post_and_kills_the_session(world):

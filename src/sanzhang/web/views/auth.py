@@ -15,8 +15,11 @@ class LoginPage(LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(by=self.request.user, action=AuditAction.LOGIN,
-                     ip=self.request.META.get("REMOTE_ADDR"))
+        audit_record(
+            by=self.request.user,
+            action=AuditAction.LOGIN,
+            ip=self.request.META.get("REMOTE_ADDR"),
+        )
         return response
 
 

@@ -9,7 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanzhang.core.errors import DomainError, NotFound
-from sanzhang.org.access import access_for, get_resident_for, households_visible_to, get_unit_for
+from sanzhang.org.access import (
+    access_for,
+    get_resident_for,
+    get_unit_for,
+    households_visible_to,
+)
 from sanzhang.org.levels import SCOPE_FIELD, Level
 from sanzhang.org.models import Household, Resident, Unit
 from sanzhang.org.policy import Action
@@ -21,12 +26,16 @@ from ..scope import scoped
 
 @scoped(Action.VIEW_HOUSEHOLDS)
 def household_list(request: HttpRequest, unit: Unit) -> HttpResponse:
-    qs = households_visible_to(request.user).filter(**{SCOPE_FIELD[unit.level]: unit.pk})
+    qs = households_visible_to(request.user).filter(
+        **{SCOPE_FIELD[unit.level]: unit.pk}
+    )
     query = request.GET.get("q", "").strip()[:40]
     if query:
         # Literal match: % and _ are escaped by the ORM's contains lookup.
         qs = qs.filter(
-            Q(code__icontains=query) | Q(address__icontains=query) | Q(head__name__icontains=query)
+            Q(code__icontains=query)
+            | Q(address__icontains=query)
+            | Q(head__name__icontains=query)
         )
     tag = request.GET.get("tag", "")
     if tag.isdigit():
@@ -37,12 +46,19 @@ def household_list(request: HttpRequest, unit: Unit) -> HttpResponse:
     qs = qs.select_related("head", "villager_group", "neighborhood").order_by(
         "villager_group__sort_order", "neighborhood__sort_order", "code"
     )
-    page = Paginator(qs, 50, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50, allow_empty_first_page=True).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "web/org/household_list.html",
-        {"unit": unit, "page": page, "query": query, "unpaired": unpaired,
-         "ancestors": unit_ancestors(unit)},
+        {
+            "unit": unit,
+            "page": page,
+            "query": query,
+            "unpaired": unpaired,
+            "ancestors": unit_ancestors(unit),
+        },
     )
 
 
@@ -54,22 +70,28 @@ def household_detail(request: HttpRequest, household: Household) -> HttpResponse
     neighborhoods = []
     if access.can(Action.EDIT_HOUSEHOLDS, household):
         neighborhoods = Unit.objects.filter(
-            villager_group_id=household.villager_group_id, level=Level.NEIGHBORHOOD, is_active=True
+            villager_group_id=household.villager_group_id,
+            level=Level.NEIGHBORHOOD,
+            is_active=True,
         ).order_by("sort_order")
     context = {
         "household": household,
         "members": [
             {
                 "resident": m,
-                "can_reveal_id": access.can(Action.REVEAL_ID_NUMBER, m) and m.id_number_masked,
-                "can_reveal_phone": access.can(Action.REVEAL_PHONE, m) and m.phone_masked,
+                "can_reveal_id": access.can(Action.REVEAL_ID_NUMBER, m)
+                and m.id_number_masked,
+                "can_reveal_phone": access.can(Action.REVEAL_PHONE, m)
+                and m.phone_masked,
             }
             for m in members
         ],
         "tags": tags,
         "chief": household_chief(household),
         "neighborhoods": neighborhoods,
-        "ancestors": [u for u in unit_ancestors_of(household) if access.can(Action.VIEW_TREE, u)],
+        "ancestors": [
+            u for u in unit_ancestors_of(household) if access.can(Action.VIEW_TREE, u)
+        ],
     }
     return render(request, "web/org/household_detail.html", context)
 
@@ -83,8 +105,12 @@ def unit_ancestors_of(household: Household) -> list[Unit]:
 @require_POST
 def household_move_view(request: HttpRequest, household: Household) -> HttpResponse:
     try:
-        neighborhood = get_unit_for(request.user, request.POST.get("neighborhood"), Action.EDIT_HOUSEHOLDS)
-        for warning in household_move(household=household, neighborhood=neighborhood, by=request.user):
+        neighborhood = get_unit_for(
+            request.user, request.POST.get("neighborhood"), Action.EDIT_HOUSEHOLDS
+        )
+        for warning in household_move(
+            household=household, neighborhood=neighborhood, by=request.user
+        ):
             messages.warning(request, warning)
         messages.success(request, _("已编入%(name)s") % {"name": neighborhood.name})
     except (DomainError, NotFound) as exc:
@@ -94,12 +120,18 @@ def household_move_view(request: HttpRequest, household: Household) -> HttpRespo
 
 @scoped(None)
 @require_POST
-def resident_reveal_view(request: HttpRequest, resident_id: int, field: str) -> HttpResponse:
+def resident_reveal_view(
+    request: HttpRequest, resident_id: int, field: str
+) -> HttpResponse:
     """Show one identifier in full (an htmx swap), after writing the audit row."""
     try:
         resident: Resident = get_resident_for(request.user, resident_id)
-        value = resident_reveal(resident=resident, field=field, by=request.user,
-                                ip=request.META.get("REMOTE_ADDR"))
+        value = resident_reveal(
+            resident=resident,
+            field=field,
+            by=request.user,
+            ip=request.META.get("REMOTE_ADDR"),
+        )
     except NotFound:
         raise Http404 from None
     except DomainError as exc:

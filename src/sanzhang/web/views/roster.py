@@ -23,7 +23,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _townships(request: HttpRequest) -> list[Unit]:
-    ids = {g.township_id for g in access_for(request.user).grants_for(Action.IMPORT_ROSTER)}
+    ids = {
+        g.township_id for g in access_for(request.user).grants_for(Action.IMPORT_ROSTER)
+    }
     return list(Unit.objects.filter(pk__in=ids, level=Level.TOWNSHIP, is_active=True))
 
 
@@ -35,7 +37,9 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
     context = {"townships": townships, "report": None, "error": None}
     if request.method == "POST":
         upload = request.FILES.get("file")
-        township = next((t for t in townships if str(t.pk) == request.POST.get("township")), None)
+        township = next(
+            (t for t in townships if str(t.pk) == request.POST.get("township")), None
+        )
         dry_run = request.POST.get("mode") == "check"
         try:
             if upload is None:
@@ -43,13 +47,22 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
             if township is None:
                 raise DomainError("请选择乡镇")
             data = open_upload(upload, max_bytes=settings.IMPORT_MAX_BYTES)
-            context["report"] = roster_import(township=township, data=data, filename=upload.name,
-                                              by=request.user, dry_run=dry_run)
+            context["report"] = roster_import(
+                township=township,
+                data=data,
+                filename=upload.name,
+                by=request.user,
+                dry_run=dry_run,
+            )
             context["dry_run"] = dry_run
             context["filename"] = upload.name
         except DomainError as exc:
             context["error"] = exc.message
-        status = 200 if context["report"] and context["report"].ok else (400 if request.method == "POST" else 200)
+        status = (
+            200
+            if context["report"] and context["report"].ok
+            else (400 if request.method == "POST" else 200)
+        )
         return render(request, "web/org/roster_import.html", context, status=status)
     return render(request, "web/org/roster_import.html", context)
 
@@ -62,8 +75,25 @@ def roster_template(request: HttpRequest) -> HttpResponse:
     for col, (header, _key, required) in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=1, column=col, value=header)
         cell.font = Font(bold=True, color="C00000" if required else "000000")
-    ws.append(["安全村", "第一片", "一组", "1邻", "01-001-001", "安全村一组1号", 112.17, 29.41,
-               "张建国", "户主", "男", "", "", "是", "党员户"])
+    ws.append(
+        [
+            "安全村",
+            "第一片",
+            "一组",
+            "1邻",
+            "01-001-001",
+            "安全村一组1号",
+            112.17,
+            29.41,
+            "张建国",
+            "户主",
+            "男",
+            "",
+            "",
+            "是",
+            "党员户",
+        ]
+    )
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -73,8 +103,12 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 
 @scoped(Action.EXPORT_ROSTER)
 def roster_export_view(request: HttpRequest, unit: Unit) -> HttpResponse:
-    data, _rows = roster_export(unit=unit, by=request.user, ip=request.META.get("REMOTE_ADDR"))
+    data, _rows = roster_export(
+        unit=unit, by=request.user, ip=request.META.get("REMOTE_ADDR")
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="roster-{unit.pk}-{stamp}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="roster-{unit.pk}-{stamp}.xlsx"'
+    )
     return response

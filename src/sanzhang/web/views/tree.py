@@ -7,7 +7,12 @@ from sanzhang.org.access import access_for
 from sanzhang.org.levels import CHILD_LEVEL, Level
 from sanzhang.org.models import Unit
 from sanzhang.org.policy import Action
-from sanzhang.org.selectors import unit_ancestors, unit_chiefs, unit_children_counts, unit_totals
+from sanzhang.org.selectors import (
+    unit_ancestors,
+    unit_chiefs,
+    unit_children_counts,
+    unit_totals,
+)
 
 from ..scope import scoped
 

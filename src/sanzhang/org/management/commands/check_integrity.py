@@ -17,7 +17,9 @@ class Command(BaseCommand):
         found = integrity_violations(Q())
         kinds = violation_kinds()
         if options["json"]:
-            self.stdout.write(json.dumps([v.__dict__ for v in found], ensure_ascii=False))
+            self.stdout.write(
+                json.dumps([v.__dict__ for v in found], ensure_ascii=False)
+            )
         else:
             for kind, n in sorted(Counter(v.kind for v in found).items()):
                 self.stdout.write(f"{kinds[kind]:<12} {n}")

@@ -14,8 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--township", required=True, help="乡镇名称 (created if missing)")
-        parser.add_argument("--user", default="admin", help="acting township admin account")
+        parser.add_argument(
+            "--township", required=True, help="乡镇名称 (created if missing)"
+        )
+        parser.add_argument(
+            "--user", default="admin", help="acting township admin account"
+        )
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args, file, township, user, dry_run, **options):
@@ -26,20 +30,34 @@ class Command(BaseCommand):
             actor = User.objects.get(username=user)
         except User.DoesNotExist:
             raise CommandError(f"账号不存在 / no such user: {user}") from None
-        unit = Unit.objects.filter(level=Level.TOWNSHIP, name=township, is_active=True).first()
+        unit = Unit.objects.filter(
+            level=Level.TOWNSHIP, name=township, is_active=True
+        ).first()
         if unit is None:
             unit = unit_create(parent=None, level=Level.TOWNSHIP, name=township)
-            Post.objects.create(role=Role.TOWNSHIP_ADMIN, unit=unit, township=unit, user=actor,
-                                holder_name=str(actor), started_on=unit.created_at.date())
+            Post.objects.create(
+                role=Role.TOWNSHIP_ADMIN,
+                unit=unit,
+                township=unit,
+                user=actor,
+                holder_name=str(actor),
+                started_on=unit.created_at.date(),
+            )
         try:
-            report = roster_import(township=unit, data=path.read_bytes(), filename=path.name,
-                                   by=actor, dry_run=dry_run)
+            report = roster_import(
+                township=unit,
+                data=path.read_bytes(),
+                filename=path.name,
+                by=actor,
+                dry_run=dry_run,
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from None
         for e in report.errors[:200]:
             self.stderr.write(f"第{e.row}行 [{e.column}] {e.message}")
         self.stdout.write(
-            f"行数 {report.rows}；新建单元 {report.units_created}；新户 {report.households_created}；"
+            f"行数 {report.rows}；新建单元 {report.units_created}；"
+            f"新户 {report.households_created}；"
             f"更新户 {report.households_updated}；新居民 {report.residents_created}；"
             f"更新居民 {report.residents_updated}；未变 {report.unchanged}；"
             f"{'已写入' if report.committed else '未写入'}"

@@ -16,5 +16,7 @@ class Command(BaseCommand):
         from sanzhang.config.wsgi import application
 
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write(f"三长制平台 / Sanzhang: http://{host}:{port}/  (Ctrl+C 停止)")
+        self.stdout.write(
+            f"三长制平台 / Sanzhang: http://{host}:{port}/  (Ctrl+C 停止)"
+        )
         serve(application, host=host, port=port, threads=threads, ident="sanzhang")

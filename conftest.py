@@ -35,25 +35,52 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from sanzhang.org.tests.factories import build_world
 
     with django_db_blocker.unblock():
-        assert _is_test_database(), "refusing to build test data outside a test database"
+        assert _is_test_database(), (
+            "refusing to build test data outside a test database"
+        )
         build_world()
+
+
+def _audit_module():
+    import importlib
+
+    return importlib.import_module("sanzhang.core.migrations.0002_audit_append_only")
+
+
+@pytest.fixture
+def audit_locked(db):
+    """The audit triggers in place (a browser test before may have lifted them)."""
+    from django.db import connection
+
+    _audit_module().lock(connection)
 
 
 @pytest.fixture
 def world(request):
-    """The fixture world (see org/tests/factories.py). Browser tests flush the database
-    when they end, so a later test may find it gone and rebuilds it in its transaction."""
+    """The fixture world (see org/tests/factories.py).
+
+    Browser tests run on `transactional_db`, which empties the database when they end;
+    the append-only audit table refuses that, so its triggers are lifted just for the
+    flush; `audit_locked` puts them back for the tests that need them. A later test
+    that finds the world gone rebuilds it.
+    """
     from sanzhang.org.tests.factories import build_world, load_world
 
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
-        return load_world() or build_world()
-    request.getfixturevalue("db")
-    return load_world() or build_world()
+        yield load_world() or build_world()
+        from django.db import connection
+
+        _audit_module().unlock(connection)
+        return
+    request.getfixturevalue("audit_locked")
+    yield load_world() or build_world()
 
 
 def pytest_collection_modifyitems(items):
     # Tests that take the world need the database; mark them so it is set up.
     for item in items:
-        if "world" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("django_db"):
+        if "world" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "django_db"
+        ):
             item.add_marker(pytest.mark.django_db)

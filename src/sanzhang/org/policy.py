@@ -66,3 +66,17 @@ MATRIX: dict[str, frozenset[Action]] = {
 
 def role_may(role: str, action: Action) -> bool:
     return action in MATRIX.get(role, frozenset())
+
+
+def matrix_markdown() -> str:
+    """The matrix as the Markdown table in docs/permissions.md (a test keeps them equal)."""
+    roles = list(MATRIX)
+    head = "| 动作 action | " + " | ".join(str(Role(r).label) for r in roles) + " |"
+    rule = "|---|" + "---|" * len(roles)
+    rows = [
+        f"| {ACTION_LABELS[a]} `{a.value}` | "
+        + " | ".join("✓" if a in MATRIX[r] else "—" for r in roles)
+        + " |"
+        for a in Action
+    ]
+    return "\n".join([head, rule, *rows])

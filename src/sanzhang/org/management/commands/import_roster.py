@@ -4,9 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sanzhang.core.errors import DomainError
 from sanzhang.org.levels import Level
-from sanzhang.org.models import Post, Role, Unit, User
+from sanzhang.org.models import Unit, User
 from sanzhang.org.services.roster_import import roster_import
-from sanzhang.org.services.units import unit_create
 
 
 class Command(BaseCommand):
@@ -34,14 +33,8 @@ class Command(BaseCommand):
             level=Level.TOWNSHIP, name=township, is_active=True
         ).first()
         if unit is None:
-            unit = unit_create(parent=None, level=Level.TOWNSHIP, name=township)
-            Post.objects.create(
-                role=Role.TOWNSHIP_ADMIN,
-                unit=unit,
-                township=unit,
-                user=actor,
-                holder_name=str(actor),
-                started_on=unit.created_at.date(),
+            raise CommandError(
+                f"乡镇不存在，请先用 sanzhang create_admin 创建 / no such township: {township}"
             )
         try:
             report = roster_import(

@@ -34,6 +34,8 @@ from sanzhang.org.levels import Level  # noqa: E402
 from sanzhang.org.models import Post, Role, Unit, User  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "60"))
+SURNAMES = "王李张刘陈杨黄周吴彭谭唐邓曾易"
+GIVEN = "建国军华明伟强志勇文斌平海林春生福德成全秀英芳兰玉桂珍梅凤红"
 
 
 def p(values: list[float], q: float) -> float:
@@ -78,7 +80,8 @@ def roster_rows(n: int) -> bytes:
         village, group, nb = hh // 400, hh // 20, hh // 8
         out.write(
             f"基准村{village},第{village % 4 + 1}片,{group}组,{nb}邻,B{hh:06d},基准村{group}组{hh}号,"
-            f"112.2,29.4,张{i % 97}明,{relations[i % 3]},,{valid_id_number()},"
+            f"112.2,29.4,{SURNAMES[i % len(SURNAMES)]}{GIVEN[i % len(GIVEN)]}{GIVEN[i // 7 % len(GIVEN)]},"
+            f"{relations[i % 3]},,{valid_id_number()},"
             f"139{i:08d},否,\n"
         )
     return out.getvalue().encode()
@@ -157,6 +160,7 @@ def main() -> None:
     results["pages"] = {
         name: timed_get(client, url) for name, (client, url) in pages.items()
     }
+    print(json.dumps(results, ensure_ascii=False), file=sys.stderr)
     results["import"] = bench_import()
     print(json.dumps(results, ensure_ascii=False, indent=2))
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sanzhang.core import crypto
 from sanzhang.core.audit import AuditAction, audit_record
+from sanzhang.core.db import insert_rows, update_rows
 from sanzhang.core.errors import DomainError, NotAllowed
 
 from ..access import access_for
@@ -57,6 +61,31 @@ RELATIONS.update(
 )
 YES = {"是", "1", "y", "yes", "true", "党员", "中共党员"}
 NO = {"", "否", "0", "n", "no", "false", "群众"}
+# Cells checked as plain text: (key, label for messages, max length). Lazy labels, so
+# the translation is looked up only when a message is actually shown.
+TEXT_CELLS = (
+    ("village", gettext_lazy("村"), 60),
+    ("area", gettext_lazy("片"), 60),
+    ("group", gettext_lazy("组"), 60),
+    ("code", gettext_lazy("户号"), 32),
+)
+OPTIONAL_TEXT_CELLS = (
+    ("neighborhood", gettext_lazy("邻"), 60),
+    ("address", gettext_lazy("地址"), 120),
+)
+RESIDENT_FIELDS = [
+    "name",
+    "relation",
+    "sex",
+    "birth_date",
+    "is_party_member",
+    "id_number_sealed",
+    "id_number_hash",
+    "id_number_masked",
+    "phone_sealed",
+    "phone_hash",
+    "phone_masked",
+]
 TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
@@ -92,6 +121,14 @@ class _Row:
     party: bool = False
     tags: tuple[int, ...] = ()
     ok: bool = True
+
+    @cached_property
+    def id_hash(self) -> str:
+        return crypto.lookup_hash("id", self.id_number)
+
+    @cached_property
+    def phone_hash(self) -> str:
+        return crypto.lookup_hash("phone", self.phone)
 
 
 class _Importer:
@@ -149,22 +186,21 @@ class _Importer:
                 self.error(line, key, exc.message)
                 return None
 
-        for key, label, size in (
-            ("village", _("村"), 60),
-            ("area", _("片"), 60),
-            ("group", _("组"), 60),
-            ("code", _("户号"), 32),
-        ):
+        for key, label, size in TEXT_CELLS:
             check(
                 key,
                 lambda v, label=label, size=size: clean_text(
                     v, field=label, max_length=size
                 ),
             )
-        if cells["neighborhood"]:
-            check("neighborhood", lambda v: clean_text(v, field=_("邻"), max_length=60))
-        if cells["address"]:
-            check("address", lambda v: clean_text(v, field=_("地址"), max_length=120))
+        for key, label, size in OPTIONAL_TEXT_CELLS:
+            if cells[key]:
+                check(
+                    key,
+                    lambda v, label=label, size=size: clean_text(
+                        v, field=label, max_length=size
+                    ),
+                )
         rec.name = check("name", person_name_clean) or ""
         relation = RELATIONS.get(cells["relation"])
         if relation is None:
@@ -362,7 +398,7 @@ class _Importer:
                 township=self.township, code__in=list(by_code)
             )
         }
-        hashes = {crypto.lookup_hash("id", r.id_number): r for r in rows if r.id_number}
+        hashes = {r.id_hash: r for r in rows if r.id_number}
         owners = {}
         for chunk_start in range(0, len(hashes), 900):
             chunk = list(hashes)[chunk_start : chunk_start + 900]
@@ -394,24 +430,45 @@ class _Importer:
             by_name[res.household_id][res.name] = res
         return {"households": households, "owners": owners, "by_name": by_name}
 
-    def _unit(self, level: str, parent: Unit, name: str) -> Unit:
-        key = (level, parent.pk, name)
-        unit = self.units.get(key)
-        if unit is None:
-            unit = Unit.objects.create(
-                parent=parent,
-                level=level,
-                name=name,
-                is_demo=parent.is_demo,
-                sort_order=Unit.objects.filter(parent=parent).count() + 1,
-            )
-            # Derived columns are rebuilt once at the end; the parent link is enough now.
-            for attr in ("township_id", "village_id", "area_id", "villager_group_id"):
-                setattr(unit, attr, getattr(parent, attr))
-            setattr(unit, SCOPE_FIELD[level], unit.pk)
-            self.units[key] = unit
-            self.report.units_created += 1
-        return unit
+    def _create_units(self, places: dict[str, tuple]) -> None:
+        """Create the villages, areas, groups and neighborhoods the file names, level by
+        level in bulk; derived columns are filled once at the end (units_rebuild_derived)."""
+        wanted: list[set[tuple[str, ...]]] = [set(), set(), set(), set()]
+        for v, a, g, n in places.values():
+            wanted[0].add((v,))
+            wanted[1].add((v, a))
+            wanted[2].add((v, a, g))
+            if n:
+                wanted[3].add((v, a, g, n))
+        levels = (Level.VILLAGE, Level.AREA, Level.GROUP, Level.NEIGHBORHOOD)
+        self.by_names: dict[tuple[str, ...], Unit] = {(): self.township}
+        for level, names in zip(levels, wanted, strict=True):
+            new = []
+            for key in sorted(names):
+                parent = self.by_names[key[:-1]]
+                unit = self.units.get((level, parent.pk, key[-1]))
+                if unit is None:
+                    unit = Unit(
+                        parent=parent, level=level, name=key[-1], is_demo=parent.is_demo
+                    )
+                    for attr in (
+                        "township_id",
+                        "village_id",
+                        "area_id",
+                        "villager_group_id",
+                    ):
+                        setattr(unit, attr, getattr(parent, attr))
+                    new.append(unit)
+                self.by_names[key] = unit
+            siblings: dict[int, int] = {}
+            for unit in new:
+                siblings[unit.parent_id] = siblings.get(unit.parent_id, 0) + 1
+                unit.sort_order = siblings[unit.parent_id]
+            Unit.objects.bulk_create(new, batch_size=2000)
+            for unit in new:
+                setattr(unit, SCOPE_FIELD[level], unit.pk)
+                self.units[(level, unit.parent_id, unit.name)] = unit
+            self.report.units_created += len(new)
 
     def _apply(
         self,
@@ -422,12 +479,12 @@ class _Importer:
         households: dict[str, Household] = existing["households"]
         new_households, changed_households = [], []
         tag_changes: dict[str, tuple[int, ...]] = {}
+        self._create_units(places)
         for code, members in by_code.items():
             v, a, g, n = places[code]
-            village = self._unit(Level.VILLAGE, self.township, v)
-            area = self._unit(Level.AREA, village, a)
-            group = self._unit(Level.GROUP, area, g)
-            nb = self._unit(Level.NEIGHBORHOOD, group, n) if n else None
+            village, area = self.by_names[(v,)], self.by_names[(v, a)]
+            group = self.by_names[(v, a, g)]
+            nb = self.by_names[(v, a, g, n)] if n else None
             address = next(r.cells["address"] for r in members if r.cells["address"])
             lon = next((r.lon for r in members if r.lon is not None), None)
             lat = next((r.lat for r in members if r.lat is not None), None)
@@ -453,8 +510,8 @@ class _Importer:
             tag_changes[code] = tuple(sorted({t for r in members for t in r.tags}))
         Household.objects.bulk_create(new_households, batch_size=2000)
         if changed_households:
-            Household.objects.bulk_update(
-                changed_households,
+            update_rows(
+                Household,
                 [
                     "address",
                     "lon",
@@ -464,7 +521,7 @@ class _Importer:
                     "villager_group_id",
                     "neighborhood_id",
                 ],
-                batch_size=2000,
+                changed_households,
             )
         self.report.households_created = len(new_households)
         retagged = self._apply_tags(
@@ -507,16 +564,12 @@ class _Importer:
 
     def _apply_residents(self, by_code, households, existing) -> None:
         owners, by_name = existing["owners"], existing["by_name"]
-        new, changed, heads = [], [], {}
+        new, changed = [], []
         unchanged = 0
         for code, members in by_code.items():
             hh = households[code]
             for r in members:
-                res = (
-                    owners.get(crypto.lookup_hash("id", r.id_number))
-                    if r.id_number
-                    else None
-                )
+                res = owners.get(r.id_hash) if r.id_number else None
                 if res is None:
                     res = by_name.get(hh.pk, {}).get(r.name)
                 if res is None:
@@ -527,57 +580,58 @@ class _Importer:
                     changed.append(res)
                 else:
                     unchanged += 1
-                if r.relation == "head":
-                    heads[hh.pk] = res
-        Resident.objects.bulk_create(new, batch_size=2000)
-        if changed:
-            Resident.objects.bulk_update(
-                changed,
-                [
-                    "name",
-                    "relation",
-                    "sex",
-                    "birth_date",
-                    "is_party_member",
-                    "id_number_sealed",
-                    "id_number_hash",
-                    "id_number_masked",
-                    "phone_sealed",
-                    "phone_hash",
-                    "phone_masked",
-                ],
-                batch_size=2000,
-            )
+        now = timezone.now()
+        for res in new:
+            res.created_at = res.updated_at = now
+        # New residents need no ids here (heads are set in SQL below), so they go in as
+        # one prepared INSERT rather than through bulk_create's per-value SQL building.
+        insert_rows(
+            Resident,
+            [
+                *RESIDENT_FIELDS,
+                "household",
+                "township",
+                "is_active",
+                "version",
+                "created_at",
+                "updated_at",
+            ],
+            new,
+        )
+        update_rows(Resident, RESIDENT_FIELDS, changed)
         self.report.residents_created = len(new)
         self.report.residents_updated = len(changed)
         self.report.unchanged = unchanged
-        fix = []
-        for hh in households.values():
-            head = heads.get(hh.pk)
-            if head is not None and hh.head_id != head.pk:
-                hh.head = head
-                fix.append(hh)
-        if fix:
-            Household.objects.bulk_update(fix, ["head"], batch_size=2000)
-        self._recount_members([h.pk for h in households.values()])
+        self._set_heads_and_counts([h.pk for h in households.values()])
 
-    def _recount_members(self, household_ids: list[int]) -> None:
-        """Store each touched household's member count (one grouped query per batch)."""
+    def _set_heads_and_counts(self, household_ids: list[int]) -> None:
+        """Point each household at its head and store its member count, in SQL."""
+        heads: dict[int, int] = {}
+        counts: dict[int, int] = {}
+        current: dict[int, tuple[int | None, int]] = {}
         for start in range(0, len(household_ids), 900):
             batch = household_ids[start : start + 900]
-            counts = dict(
-                Resident.objects.filter(household_id__in=batch, is_active=True)
+            members = Resident.objects.filter(household_id__in=batch, is_active=True)
+            counts.update(members.values_list("household_id").annotate(n=Count("id")))
+            heads.update(
+                members.filter(relation=Resident.Relation.HEAD)
                 .values_list("household_id")
-                .annotate(n=Count("id"))
+                .annotate(first=Min("id"))
             )
-            stale = [
-                Household(pk=pk, member_count=counts.get(pk, 0))
-                for pk, current in Household.objects.filter(pk__in=batch).values_list(
-                    "pk", "member_count"
+            current.update(
+                (pk, (head, n))
+                for pk, head, n in Household.objects.filter(pk__in=batch).values_list(
+                    "pk", "head_id", "member_count"
                 )
-                if current != counts.get(pk, 0)
-            ]
-            Household.objects.bulk_update(stale, ["member_count"], batch_size=900)
+            )
+        stale = []
+        for pk in household_ids:
+            wanted = (heads.get(pk, current[pk][0]), counts.get(pk, 0))
+            if current[pk] != wanted:
+                stale.append(
+                    Household(pk=pk, head_id=wanted[0], member_count=wanted[1])
+                )
+        update_rows(Household, ["head", "member_count"], stale)
 
     def _fill(self, res: Resident, r: _Row) -> bool:
         """Copy row values onto a resident; True when anything changed."""
@@ -593,7 +647,7 @@ class _Importer:
         if r.sex and res.sex != r.sex:
             res.sex, changed = r.sex, True
         if r.id_number:
-            h = crypto.lookup_hash("id", r.id_number)
+            h = r.id_hash
             if res.id_number_hash != h:
                 res.id_number_sealed = crypto.seal(r.id_number)
                 res.id_number_hash = h
@@ -601,7 +655,7 @@ class _Importer:
                 res.birth_date = r.birth_date
                 changed = True
         if r.phone:
-            h = crypto.lookup_hash("phone", r.phone)
+            h = r.phone_hash
             if res.phone_hash != h:
                 res.phone_sealed = crypto.seal(r.phone)
                 res.phone_hash = h

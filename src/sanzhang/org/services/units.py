@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sanzhang.core.db import update_rows
 from sanzhang.core.errors import DomainError
 
 from ..levels import ANCESTOR_FIELDS, CHILD_LEVEL, PARENT_LEVEL, SCOPE_FIELD, Level
@@ -89,7 +90,8 @@ def units_rebuild_derived(*, root: Unit | None = None) -> int:
             Unit.objects.filter(parent_id__in=[u.pk for u in frontier]).order_by("id")
         )
     fields = ["path", *[f.removesuffix("_id") for f in ANCESTOR_FIELDS]]
-    Unit.objects.bulk_update(ordered, fields, batch_size=2000)
+    with transaction.atomic():
+        update_rows(Unit, fields, ordered)
     return len(ordered)
 
 

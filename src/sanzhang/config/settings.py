@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "sanzhang.core",
     "sanzhang.org",
+    "sanzhang.cases",
     "sanzhang.web",
     "sanzhang.demo",
 ]

@@ -11,6 +11,7 @@ from sanzhang.org.access import (
     get_household_for,
     get_resident_for,
     get_unit_for,
+    households_under,
     households_visible_to,
     residents_visible_to,
     units_visible_to,
@@ -92,7 +93,7 @@ def household_list(request, filters: Query[HouseholdFilter]):
     qs = households_visible_to(request.auth)
     if filters.unit is not None:
         unit = get_unit_for(request.auth, filters.unit, Action.VIEW_HOUSEHOLDS)
-        qs = qs.filter(**{SCOPE_FIELD[unit.level]: unit.pk})
+        qs = households_under(request.auth, unit)
     if filters.q:
         text = filters.q[:40]
         qs = qs.filter(Q(code__icontains=text) | Q(address__icontains=text))

@@ -11,7 +11,6 @@ import io
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
@@ -19,8 +18,7 @@ from openpyxl.styles import Font
 from sanzhang.core import crypto
 from sanzhang.core.audit import AuditAction, audit_record
 
-from ..access import access_for, households_visible_to
-from ..levels import SCOPE_FIELD
+from ..access import access_for, households_under
 from ..models import Household, Resident, Unit
 from ..policy import Action
 from ..roster_format import COLUMNS
@@ -42,10 +40,8 @@ def _text_cell(ws: Any, row: int, col: int, value: object) -> None:
 def roster_export(*, unit: Unit, by: Any, ip: str | None = None) -> tuple[bytes, int]:
     """The roster of `unit` as .xlsx bytes, and the number of resident rows."""
     access = access_for(by)
-    scope = Q(**{SCOPE_FIELD[unit.level]: unit.pk})
     households = (
-        households_visible_to(by, Action.EXPORT_ROSTER)
-        .filter(scope)
+        households_under(by, unit, Action.EXPORT_ROSTER)
         .select_related("village", "area", "villager_group", "neighborhood")
         .order_by(
             "village__sort_order",

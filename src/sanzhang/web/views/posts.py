@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanzhang.core.errors import DomainError
-from sanzhang.org.access import access_for, residents_visible_to
+from sanzhang.org.access import access_for, households_under, residents_visible_to
 from sanzhang.org.levels import SCOPE_FIELD, Level
 from sanzhang.org.models import CHIEF_OF_LEVEL, Post, Resident, Role, Unit
 from sanzhang.org.policy import Action
@@ -58,11 +58,8 @@ def unit_posts(request: HttpRequest, unit: Unit) -> HttpResponse:
     can_manage = access.can(Action.MANAGE_POSTS, unit)
     vacancy_households = []
     if role in CHIEF_OF_LEVEL.values() and not [p for p in active if p.role == role]:
-        from sanzhang.org.access import households_visible_to
-
         vacancy_households = (
-            households_visible_to(request.user)
-            .filter(**{SCOPE_FIELD[unit.level]: unit.pk})
+            households_under(request.user, unit)
             .select_related("head")
             .order_by("code")[:200]
         )

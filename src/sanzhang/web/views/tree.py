@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from sanzhang.org.access import access_for
+from sanzhang.org.access import access_for, households_under
 from sanzhang.org.levels import CHILD_LEVEL, Level
 from sanzhang.org.models import Unit
 from sanzhang.org.policy import Action
@@ -47,12 +47,8 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
         "is_neighborhood": unit.level == Level.NEIGHBORHOOD,
     }
     if unit.level in (Level.NEIGHBORHOOD, Level.GROUP):
-        from sanzhang.org.access import households_visible_to
-        from sanzhang.org.levels import SCOPE_FIELD
-
         context["households"] = (
-            households_visible_to(request.user)
-            .filter(**{SCOPE_FIELD[unit.level]: unit.pk})
+            households_under(request.user, unit)
             .select_related("head", "neighborhood")
             .order_by("neighborhood__sort_order", "code")[:200]
         )

@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 
 from sanzhang.core.errors import DomainError
 
-from . import org
+from . import cases, org
 from .auth import SessionUser, TokenAuth
 
 
@@ -43,3 +43,4 @@ def _not_found(request, exc):
 
 
 api.add_router("/", org.router)
+api.add_router("/", cases.router)

@@ -198,6 +198,11 @@ IMPORT_MAX_BYTES = 20 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Case photos: up to 9 a case, 10 MB each, kept outside the static root and served
+# only through a view that checks the case's scope.
+MEDIA_ROOT = VAR_DIR / "media"
+CASE_PHOTO_MAX_BYTES = 10 * 1024 * 1024
+CASE_PHOTO_MAX_COUNT = 9
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, households, integrity, posts, roster, tree
+from .views import auth, cases, households, integrity, posts, roster, tree
 
 app_name = "web"
 
@@ -44,5 +44,17 @@ urlpatterns = [
         "units/<int:unit_id>/roster.xlsx",
         roster.roster_export_view,
         name="roster-export",
+    ),
+    path("cases/", cases.case_list_view, name="case-list"),
+    path("cases/new/", cases.case_new, name="case-new"),
+    path("cases/<int:case_id>/", cases.case_detail, name="case-detail"),
+    path("cases/<int:case_id>/act/", cases.case_act_view, name="case-act"),
+    path("cases/<int:case_id>/link/", cases.case_link_view, name="case-link"),
+    path("cases/photos/<int:photo_id>/", cases.case_photo, name="case-photo"),
+    path("inbox/", cases.inbox, name="inbox"),
+    path(
+        "units/<int:unit_id>/case-categories/",
+        cases.category_list,
+        name="case-categories",
     ),
 ]

@@ -1,0 +1,180 @@
+"""The default case tree for a rural township (shared DOMAIN.md §2.6), as data.
+
+A township starts with this tree and edits it (services/categories.py). Limits are in
+working days per level; a level not listed takes the category's `limit_days`.
+"""
+
+from __future__ import annotations
+
+# (code, name, default level, default station, limit days, level limits, dispute,
+#  emergency, children)
+_DISPUTE_LIMITS = {
+    "neighborhood": 3,
+    "group": 3,
+    "area": 3,
+    "village": 7,
+    "station": 20,
+}
+_ORDINARY = {"neighborhood": 1, "group": 2, "area": 2, "village": 3, "station": 5}
+_URGENT = {"neighborhood": 1, "group": 1, "area": 1, "village": 1, "station": 1}
+
+CATEGORIES: tuple[tuple, ...] = (
+    (
+        "dispute",
+        "矛盾纠纷",
+        "neighborhood",
+        "sifa",
+        7,
+        _DISPUTE_LIMITS,
+        True,
+        False,
+        (
+            "邻里纠纷",
+            "婚姻家庭",
+            "赡养继承",
+            "宅基地/房屋",
+            "土地承包与流转",
+            "山林水利",
+            "债务合同",
+            "损害赔偿",
+            "劳资欠薪",
+            "征地拆迁",
+            "交通事故",
+            "医疗纠纷",
+        ),
+    ),
+    (
+        "hazard",
+        "安全隐患",
+        "village",
+        "yingji",
+        5,
+        _ORDINARY,
+        False,
+        False,
+        (
+            "用电用火燃气",
+            "危房自建房",
+            "道路交通",
+            "溺水隐患",
+            "小作坊安全生产",
+            "农机",
+            "地质灾害",
+        ),
+    ),
+    (
+        "flood",
+        "防汛抗旱",
+        "neighborhood",
+        "shuili",
+        1,
+        _URGENT,
+        False,
+        True,
+        ("管涌渗漏", "涵闸险情", "渍涝电排", "转移避险", "干旱缺水"),
+    ),
+    (
+        "order",
+        "治安",
+        "village",
+        "paichusuo",
+        5,
+        {**_ORDINARY, "village": 1},
+        False,
+        False,
+        ("盗窃", "赌博", "可疑人员", "电诈线索", "家暴"),
+    ),
+    (
+        "environment",
+        "环境卫生",
+        "neighborhood",
+        "huanbao",
+        3,
+        _ORDINARY,
+        False,
+        False,
+        ("垃圾堆放", "污水", "畜禽粪污", "秸秆焚烧", "河湖四乱", "病死畜禽"),
+    ),
+    (
+        "welfare",
+        "民生服务",
+        "village",
+        "minzheng",
+        5,
+        _ORDINARY,
+        False,
+        False,
+        (
+            "低保特困救助",
+            "医保社保",
+            "残疾人补贴",
+            "养老",
+            "就业",
+            "控辍保学",
+            "饮水",
+            "供电通信",
+            "路灯道路",
+        ),
+    ),
+    (
+        "farming",
+        "农业农村",
+        "village",
+        "nongye",
+        5,
+        _ORDINARY,
+        False,
+        False,
+        ("补贴发放", "病虫害", "动物疫病", "乱占耕地建房", "土地确权"),
+    ),
+    (
+        "policy",
+        "政策咨询",
+        "neighborhood",
+        "dangzheng",
+        3,
+        {},
+        False,
+        False,
+        ("政策", "办事指南"),
+    ),
+    (
+        "suggestion",
+        "意见建议",
+        "village",
+        "dangzheng",
+        15,
+        {},
+        False,
+        False,
+        ("村务", "项目", "公共设施"),
+    ),
+    (
+        "care",
+        "特殊人群关爱",
+        "neighborhood",
+        "minzheng",
+        5,
+        _ORDINARY,
+        False,
+        False,
+        ("独居留守老人", "留守儿童", "残疾人", "严重精神障碍", "社区矫正/刑满释放"),
+    ),
+    (
+        "petition",
+        "信访苗头",
+        "village",
+        "zongzhi",
+        1,
+        _URGENT,
+        False,
+        True,
+        ("集访苗头", "极端言行"),
+    ),
+    ("other", "其他", "village", "dangzheng", 5, _ORDINARY, False, False, ()),
+)
+
+# Days after resolving within which the follow-up (回访) is due.
+FOLLOW_UP_DAYS = 3
+# Share of the time limit after which a case turns yellow (预警).
+WARN_SHARE = 0.8

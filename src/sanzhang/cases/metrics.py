@@ -1,0 +1,116 @@
+"""The loop's figures, each defined once: (scope, period) -> the number and the
+queryset behind it, so every number on a page can link to its records.
+
+`scope` is a Q over Case's ancestor columns (e.g. Q(village_id=41)); a period is
+[start, end). A later issue gathers all figures into one metrics module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from .models import Case, FollowUp
+from .states import SATISFIED_VALUES, VILLAGE_LEVELS, CaseStatus
+
+
+@dataclass
+class Figure:
+    value: float | int
+    records: QuerySet  # the rows the number counts (the numerator)
+    base: QuerySet | None = None  # the rows it is a share of, for rates
+
+    @property
+    def count(self) -> int:
+        return self.records.count()
+
+
+def _cases(scope: Q, start: datetime, end: datetime) -> QuerySet[Case]:
+    return Case.objects.filter(
+        scope, created_at__gte=start, created_at__lt=end
+    ).exclude(status=CaseStatus.MERGED)
+
+
+def _resolved(scope: Q, start: datetime, end: datetime) -> QuerySet[Case]:
+    return Case.objects.filter(scope, resolved_at__gte=start, resolved_at__lt=end)
+
+
+def _rate(part: QuerySet, base: QuerySet) -> Figure:
+    n, d = part.count(), base.count()
+    return Figure(round(n / d, 4) if d else 0.0, part, base)
+
+
+def cases_collected(scope: Q, start: datetime, end: datetime) -> Figure:
+    """民情收集数: cases recorded in the period (gathered duplicates not counted)."""
+    qs = _cases(scope, start, end)
+    return Figure(qs.count(), qs)
+
+
+def answered_on_spot(scope: Q, start: datetime, end: datetime) -> Figure:
+    """当场答复数 (and its rate: answered on the spot ÷ collected)."""
+    base = _cases(scope, start, end)
+    return _rate(base.filter(answered_on_spot=True), base)
+
+
+def resolved_by_level(scope: Q, start: datetime, end: datetime) -> dict[str, Figure]:
+    """Cases resolved in the period, by the level that resolved them."""
+    qs = _resolved(scope, start, end)
+    return {
+        level: Figure(part.count(), part)
+        for level in ("neighborhood", "group", "area", "village", "station")
+        for part in [qs.filter(resolved_level=level)]
+    }
+
+
+def resolved_in_village(scope: Q, start: datetime, end: datetime) -> Figure:
+    """小事不出村: resolved at neighbourhood, group, area or village ÷ all resolved."""
+    base = _resolved(scope, start, end)
+    return _rate(base.filter(resolved_level__in=VILLAGE_LEVELS), base)
+
+
+def resolved_in_township(scope: Q, start: datetime, end: datetime) -> Figure:
+    """大事不出乡: resolved at any level up to a township station ÷ all resolved
+    (everything the platform records is resolved inside the township today; a county
+    level would lower it)."""
+    base = _resolved(scope, start, end)
+    return _rate(base.exclude(resolved_level=""), base)
+
+
+def on_time_rate(scope: Q, start: datetime, end: datetime) -> Figure:
+    """按时办结率: resolved within the limit and never overdue ÷ resolved in the period."""
+    base = _resolved(scope, start, end)
+    return _rate(base.filter(resolved_on_time=True, overdue_count=0), base)
+
+
+def satisfaction_rate(scope: Q, start: datetime, end: datetime) -> Figure:
+    """群众满意率: (满意 + 基本满意) ÷ follow-ups done in the period."""
+    base = FollowUp.objects.filter(scope, at__gte=start, at__lt=end)
+    return _rate(base.filter(satisfaction__in=SATISFIED_VALUES), base)
+
+
+def disputes_resolved(scope: Q, start: datetime, end: datetime) -> Figure:
+    """矛盾纠纷化解数 (and rate: mediated successfully ÷ disputes resolved or failed)."""
+    base = Case.objects.filter(
+        scope, is_dispute=True, updated_at__gte=start, updated_at__lt=end
+    ).exclude(mediation_outcome="")
+    return _rate(base.filter(mediation_outcome="succeeded"), base)
+
+
+def tracked_resolved(scope: Q, start: datetime, end: datetime) -> Figure:
+    """重难点问题解决数: tracked cases resolved in the period (and ÷ tracked)."""
+    base = Case.objects.filter(scope, is_tracked=True)
+    return _rate(_resolved(scope, start, end).filter(is_tracked=True), base)
+
+
+ALL = {
+    "cases_collected": cases_collected,
+    "answered_on_spot": answered_on_spot,
+    "resolved_in_village": resolved_in_village,
+    "resolved_in_township": resolved_in_township,
+    "on_time_rate": on_time_rate,
+    "satisfaction_rate": satisfaction_rate,
+    "disputes_resolved": disputes_resolved,
+    "tracked_resolved": tracked_resolved,
+}

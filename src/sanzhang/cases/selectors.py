@@ -1,0 +1,144 @@
+"""Reads of cases shared by pages, the API and the scheduler (always within a scope)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from sanzhang.org.access import access_for
+from sanzhang.org.models import Role
+
+from .access import ROLE_OF_LEVEL, cases_visible_to
+from .models import Case, CaseEvent
+from .services.intake import normalise
+from .states import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    CaseStatus,
+    DeadlineFlag,
+    HandlingLevel,
+)
+
+LEVEL_OF_ROLE = {role: level for level, role in ROLE_OF_LEVEL.items()}
+
+
+@dataclass
+class CaseFilter:
+    queue: str = ""  # "mine", "village", "station", "tracked" or "" (all in scope)
+    status: str = ""
+    category: int | None = None
+    overdue: bool = False
+    level: str = ""
+    unit: int | None = None
+    q: str = ""
+
+
+def case_list_mine(user: Any) -> QuerySet[Case]:
+    """Cases waiting for this user: held by their own unit or station, or awaiting
+    their follow-up."""
+    from .access import follow_up_user_ids
+
+    q = Q(pk__in=[])
+    for g in access_for(user).grants:
+        level = LEVEL_OF_ROLE.get(g.role)
+        if g.role == Role.STATION_STAFF and g.station_code:
+            q |= Q(
+                handling_level=HandlingLevel.STATION,
+                station__code=g.station_code,
+                township_id=g.township_id,
+            )
+        elif g.role == Role.TOWNSHIP_ADMIN:
+            q |= Q(
+                handling_level=HandlingLevel.STATION,
+                township_id=g.unit_id,
+                station=None,
+            )
+        elif level:
+            q |= Q(handling_level=level, handling_unit_id=g.unit_id)
+    visible = cases_visible_to(user)
+    mine = visible.filter(q, status__in=ACTIVE_STATUSES)
+    resolved = [
+        c.pk
+        for c in visible.filter(status=CaseStatus.RESOLVED)[:500]
+        if user.pk in follow_up_user_ids(c)
+    ]
+    return visible.filter(Q(pk__in=mine.values("pk")) | Q(pk__in=resolved))
+
+
+def case_list(user: Any, f: CaseFilter) -> QuerySet[Case]:
+    qs = cases_visible_to(user)
+    if f.queue == "mine":
+        qs = case_list_mine(user)
+    elif f.queue == "village":
+        qs = qs.filter(handling_level=HandlingLevel.VILLAGE, status__in=ACTIVE_STATUSES)
+    elif f.queue == "station":
+        qs = qs.filter(handling_level=HandlingLevel.STATION, status__in=ACTIVE_STATUSES)
+    elif f.queue == "tracked":
+        qs = qs.filter(is_tracked=True)
+    if f.status in CaseStatus.values:
+        qs = qs.filter(status=f.status)
+    elif f.status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if f.category:
+        qs = qs.filter(Q(category_id=f.category) | Q(category__parent_id=f.category))
+    if f.overdue:
+        qs = qs.filter(status__in=OPEN_STATUSES).filter(
+            Q(deadline_flag=DeadlineFlag.RED) | Q(due_at__lt=timezone.now())
+        )
+    if f.level in HandlingLevel.values:
+        qs = qs.filter(handling_level=f.level)
+    if f.unit:
+        from sanzhang.org.access import get_unit_for
+        from sanzhang.org.levels import SCOPE_FIELD
+
+        unit = get_unit_for(user, f.unit)
+        qs = qs.filter(**{SCOPE_FIELD[unit.level]: unit.pk})
+    if f.q:
+        qs = case_search(qs, f.q)
+    return qs.select_related("category", "handling_unit", "station").order_by(
+        "-created_at", "-id"
+    )
+
+
+def case_search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Chinese full text, simply: every word (or run of characters) must appear in the
+    normalised search column (NFKC, case-folded). Substring matching needs no word
+    segmentation, which Chinese would otherwise require."""
+    for word in normalise(text[:60]).split()[:5]:
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def case_duplicates(
+    *, user: Any, neighborhood_id: int | None, category_id: int, days: int = 30
+) -> QuerySet[Case]:
+    """Open cases of the same category (or its siblings) in the same neighbourhood in the
+    last 30 days: shown at intake with a one-click link instead of a new record."""
+    if not neighborhood_id:
+        return Case.objects.none()
+    from .models import Category
+
+    cat = Category.objects.filter(pk=category_id).first()
+    if cat is None:
+        return Case.objects.none()
+    family = Q(category_id=cat.pk)
+    if cat.parent_id:
+        family |= Q(category_id=cat.parent_id) | Q(category__parent_id=cat.parent_id)
+    return (
+        cases_visible_to(user)
+        .filter(
+            family,
+            neighborhood_id=neighborhood_id,
+            status__in=OPEN_STATUSES,
+            created_at__gte=timezone.now() - timedelta(days=days),
+        )
+        .order_by("-created_at")[:5]
+    )
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("unit", "station").order_by("at", "id")

@@ -53,8 +53,18 @@ export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 pt() { local rc=0; "$VPY" -m pytest -q "$@" || rc=$?; [ "$rc" -eq 5 ] && rc=0; return "$rc"; }
 log "lint (ruff)"
 .venv/bin/ruff check src tests
-log "tests on SQLite"
-pt
-log "tests on PostgreSQL"
-DATABASE_URL=$PG_URL pt
+# The two databases run side by side (2 cores): each suite writes its own log, shown
+# in full when it ends, so the closing pytest lines of both are printed.
+log "tests on SQLite and on PostgreSQL, in parallel"
+LOGS=$(mktemp -d /tmp/sanzhang-logs.XXXXXX)
+(set +e; pt > "$LOGS/sqlite.log" 2>&1; echo $? > "$LOGS/sqlite.rc") &
+(set +e; DATABASE_URL=$PG_URL SANZHANG_VAR=$(mktemp -d /tmp/sanzhang-var.XXXXXX) pt > "$LOGS/postgres.log" 2>&1; echo $? > "$LOGS/postgres.rc") &
+wait
+rc=0
+for db in sqlite postgres; do
+  log "pytest on $db (exit $(cat "$LOGS/$db.rc"))"
+  cat "$LOGS/$db.log"
+  [ "$(cat "$LOGS/$db.rc")" -eq 0 ] || rc=1
+done
 log "done"
+exit $rc

@@ -15,8 +15,6 @@ import phonenumbers
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from stdnum.cn import ric
-from stdnum.exceptions import InvalidComponent
 
 from sanzhang.core.errors import DomainError
 
@@ -42,17 +40,27 @@ def id_number_parse(raw: str, *, today: date | None = None) -> IdNumber:
     ):
         raise DomainError(_("身份证号应为18位（最后一位可为X）"))
     try:
-        birth = ric.get_birth_date(value)
-    except (InvalidComponent, ValueError):
+        birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
         raise DomainError(_("身份证号中的出生日期无效")) from None
-    if birth > (today or timezone.localdate()):
+    if birth > (today or timezone.localdate()) or birth.year < 1880:
         raise DomainError(_("身份证号中的出生日期无效"))
-    # The check digit alone; an unknown region code is no error (codes change over the
-    # years), and skipping stdnum's region look-up keeps imports fast.
-    if ric.calc_check_digit(value) != value[-1]:
+    # The check digit alone: an unknown region code is no error (codes change over the
+    # years). Computed here rather than by stdnum, whose input cleaning costs ~100 us a
+    # number, a third of a roster import; tests check both agree on every digit.
+    if id_check_digit(value[:17]) != value[17]:
         raise DomainError(_("身份证号校验位错误"))
     sex = "M" if int(value[16]) % 2 else "F"
     return IdNumber(value=value, birth_date=birth, sex=sex)
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_check_digit(body: str) -> str:
+    """GB 11643 check character of the first 17 digits (ISO 7064 MOD 11-2)."""
+    total = sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True))
+    return "10X98765432"[total % 11]
 
 
 def id_number_mask(value: str) -> str:

@@ -171,10 +171,6 @@ class _Importer:
         self.report.errors.append(RowError(line, KEY_HEADER.get(key, key), message))
 
     # --- row validation ------------------------------------------------------------------
-    def _cell(self, row: list[str], positions: dict[str, int], key: str) -> str:
-        i = positions.get(key)
-        return row[i].strip() if i is not None and i < len(row) and row[i] else ""
-
     def _parse(self, line: int, cells: dict[str, str]) -> _Row:
         rec = _Row(line=line, cells=cells)
         before = len(self.report.errors)
@@ -356,8 +352,13 @@ class _Importer:
         table = read_rows(data, filename)
         positions = map_header(table[0])
         parsed: list[_Row] = []
+        columns = [(key, positions.get(key)) for key in KEY_HEADER]
         for i, raw in enumerate(table[1:], start=2):
-            cells = {key: self._cell(raw, positions, key) for key in KEY_HEADER}
+            width = len(raw)
+            cells = {
+                key: raw[j].strip() if j is not None and j < width and raw[j] else ""
+                for key, j in columns
+            }
             if any(cells.values()):  # skip blank lines at the end of a sheet
                 parsed.append(self._parse(i, cells))
         self.report.rows = len(parsed)

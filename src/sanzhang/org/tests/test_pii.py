@@ -100,3 +100,16 @@ def test_bad_names_rejected(raw):
 def test_unusual_but_valid_names_round_trip(raw):
     # Markup is stored as plain text and escaped when shown (see web tests).
     assert person_name_clean(raw) == raw
+
+
+def test_check_digit_agrees_with_stdnum():
+    import random
+
+    from stdnum.cn import ric
+
+    from sanzhang.org.pii import id_check_digit
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        body = f"{rng.randrange(10**16, 10**17)}"
+        assert id_check_digit(body) == ric.calc_check_digit(body + "0")

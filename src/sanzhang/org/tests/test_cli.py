@@ -66,3 +66,31 @@ def test_import_stats_check_and_export_through_the_command(tmp_path):
     exported = run(["export", "--unit", unit_id, "-o", str(out)], tmp_path)
     assert exported.returncode == 0, exported.stderr
     assert out.read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.skipif(not BIN.exists(), reason="console script not installed")
+def test_partition_through_the_command(tmp_path):
+    rows = ["household_id,group_id,lon,lat,candidate"]
+    rows += [
+        f"h{i},g1,{112.17 + i * 0.0003:.5f},29.41,{1 if i in (0, 9) else 0}"
+        for i in range(16)
+    ]
+    source = tmp_path / "in.csv"
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    done = run(["partition", str(source), "-o", str(out)], tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "household_id,neighborhood_id,chief_household_id"
+    assignment = {line.split(",")[0]: line.split(",")[1:] for line in lines[1:]}
+    assert set(assignment) == {f"h{i}" for i in range(16)}
+    assert len({nb for nb, _chief in assignment.values()}) == 2  # p = round(16 / 8)
+    assert {chief for _nb, chief in assignment.values()} == {"h0", "h9"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "household_id,group_id,lon,lat,candidate\nh1,g1,east,29.4,1\n", encoding="utf-8"
+    )
+    refused = run(["partition", str(bad), "-o", str(tmp_path / "no.csv")], tmp_path)
+    assert refused.returncode == 2
+    assert "2" in refused.stderr
+    assert not (tmp_path / "no.csv").exists()

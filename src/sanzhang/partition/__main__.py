@@ -1,0 +1,7 @@
+"""``python -m sanzhang.partition``: the same command as ``sanzhang partition``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

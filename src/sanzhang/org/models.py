@@ -381,3 +381,24 @@ class ApiToken(TimeStamped):
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+
+
+class NeighborhoodLayout(TimeStamped):
+    """A group's neighborhood layout as it was before a planner change was applied."""
+
+    villager_group = models.ForeignKey(
+        Unit, models.CASCADE, related_name="layouts", verbose_name=_("组")
+    )
+    township = models.ForeignKey(Unit, models.PROTECT, related_name="+", null=True)
+    applied_by = models.ForeignKey(
+        "org.User", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # {"neighborhoods": [{"id", "name", "households": [ids], "chief_resident": id}]}
+    before = models.JSONField(_("调整前"))
+    households_moved = models.PositiveIntegerField(_("调整户数"), default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("划邻记录")
+        verbose_name_plural = _("划邻记录")
+        ordering = ["-created_at", "-id"]

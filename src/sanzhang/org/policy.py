@@ -28,6 +28,7 @@ class Action(str, Enum):
     MANAGE_POSTS = "manage_posts"
     VIEW_INTEGRITY = "view_integrity"
     VIEW_AUDIT = "view_audit"
+    PLAN_NEIGHBORHOODS = "plan_neighborhoods"
 
 
 ACTION_LABELS = {
@@ -43,6 +44,7 @@ ACTION_LABELS = {
     Action.MANAGE_POSTS: _("任免三长"),
     Action.VIEW_INTEGRITY: _("查看户户有人联检查"),
     Action.VIEW_AUDIT: _("查看审计日志"),
+    Action.PLAN_NEIGHBORHOODS: _("科学划邻（规划并应用）"),
 }
 
 A = Action

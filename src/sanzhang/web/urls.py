@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, cases, households, integrity, posts, roster, tree
+from .views import auth, cases, households, integrity, planner, posts, roster, tree
 
 app_name = "web"
 
@@ -37,6 +37,17 @@ urlpatterns = [
         "residents/<int:resident_id>/reveal/<str:field>/",
         households.resident_reveal_view,
         name="resident-reveal",
+    ),
+    path("units/<int:unit_id>/planner/", planner.planner, name="planner"),
+    path(
+        "units/<int:unit_id>/planner/adjust/",
+        planner.planner_adjust,
+        name="planner-adjust",
+    ),
+    path(
+        "units/<int:unit_id>/planner/apply/",
+        planner.planner_apply,
+        name="planner-apply",
     ),
     path("roster/import/", roster.roster_import_view, name="roster-import"),
     path("roster/template.xlsx", roster.roster_template, name="roster-template"),

@@ -42,6 +42,8 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
         "child_level": Level(child_level).label if child_level else None,
         "can_posts": access.can(Action.MANAGE_POSTS, unit),
         "can_integrity": access.can(Action.VIEW_INTEGRITY, unit),
+        "can_plan": unit.level == Level.GROUP
+        and access.can(Action.PLAN_NEIGHBORHOODS, unit),
         "can_export": access.can(Action.EXPORT_ROSTER, unit),
         "can_import": access.can(Action.IMPORT_ROSTER, unit),
         "is_neighborhood": unit.level == Level.NEIGHBORHOOD,

@@ -68,7 +68,12 @@ def ensure_county() -> float | None:
 
 def roster_rows(n: int) -> bytes:
     """A fresh township's roster as CSV: n residents in households of 3."""
-    from sanzhang.org.tests.factories import valid_id_number
+    from datetime import date, timedelta
+
+    from sanzhang.demo.generator import _Ids
+
+    ids = _Ids()
+    region = f"5{int(time.time()) % 100000:05d}"  # a fresh region each run: no clashes
 
     out = io.StringIO()
     out.write(
@@ -81,7 +86,7 @@ def roster_rows(n: int) -> bytes:
         out.write(
             f"基准村{village},第{village % 4 + 1}片,{group}组,{nb}邻,B{hh:06d},基准村{group}组{hh}号,"
             f"112.2,29.4,{SURNAMES[i % len(SURNAMES)]}{GIVEN[i % len(GIVEN)]}{GIVEN[i // 7 % len(GIVEN)]},"
-            f"{relations[i % 3]},,{valid_id_number()},"
+            f"{relations[i % 3]},,{ids.id_number(region, date(1950, 1, 1) + timedelta(days=i % 20000), i % 2 == 0)},"
             f"139{i:08d},否,\n"
         )
     return out.getvalue().encode()

@@ -11,10 +11,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,6 +88,38 @@ RESIDENT_FIELDS = [
     "phone_hash",
     "phone_masked",
 ]
+HOUSEHOLD_INSERT_FIELDS = [
+    "code",
+    "address",
+    "lon",
+    "lat",
+    "township",
+    "village",
+    "area",
+    "villager_group",
+    "neighborhood",
+    "member_count",
+    "is_active",
+    "version",
+    "created_at",
+    "updated_at",
+]
+# A new resident's values before the row is copied in (see _fill).
+NEW_RESIDENT = {
+    "name": "",
+    "relation": "",
+    "sex": "",
+    "birth_date": None,
+    "is_party_member": False,
+    "id_number_sealed": None,
+    "id_number_hash": None,
+    "id_number_masked": "",
+    "phone_sealed": None,
+    "phone_hash": None,
+    "phone_masked": "",
+    "is_active": True,
+    "version": 1,
+}
 TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
@@ -501,7 +535,16 @@ class _Importer:
             }
             hh = households.get(code)
             if hh is None:
-                hh = Household(code=code, **values)
+                # A plain record until inserted: model instances cost more than the row.
+                hh = SimpleNamespace(
+                    pk=None,
+                    code=code,
+                    head_id=None,
+                    member_count=0,
+                    is_active=True,
+                    version=1,
+                    **values,
+                )
                 households[code] = hh
                 new_households.append(hh)
             elif any(getattr(hh, k) != val for k, val in values.items()):
@@ -509,7 +552,7 @@ class _Importer:
                     setattr(hh, k, val)
                 changed_households.append(hh)
             tag_changes[code] = tuple(sorted({t for r in members for t in r.tags}))
-        Household.objects.bulk_create(new_households, batch_size=2000)
+        self._insert_households(new_households)
         if changed_households:
             update_rows(
                 Household,
@@ -534,6 +577,21 @@ class _Importer:
         self._apply_residents(by_code, households, existing)
         if self.report.units_created:
             units_rebuild_derived(root=self.township)
+
+    def _insert_households(self, households: list[Household]) -> None:
+        """Insert new households with one prepared statement, then read their ids back
+        by 户号 (bulk_create's per-value SQL building costs more than the insert)."""
+        now = timezone.now()
+        for hh in households:
+            hh.created_at = hh.updated_at = now
+        insert_rows(Household, HOUSEHOLD_INSERT_FIELDS, households)
+        by_code = {hh.code: hh for hh in households}
+        codes = list(by_code)
+        for start in range(0, len(codes), 900):
+            for code, pk in Household.objects.filter(
+                township=self.township, code__in=codes[start : start + 900]
+            ).values_list("code", "pk"):
+                by_code[code].pk = pk
 
     def _apply_tags(
         self,
@@ -574,7 +632,10 @@ class _Importer:
                 if res is None:
                     res = by_name.get(hh.pk, {}).get(r.name)
                 if res is None:
-                    res = Resident(household=hh, township_id=self.township.pk)
+                    # A plain record, not a model: new rows go straight to insert_rows.
+                    res = SimpleNamespace(
+                        **NEW_RESIDENT, household_id=hh.pk, township_id=self.township.pk
+                    )
                     self._fill(res, r)
                     new.append(res)
                 elif self._fill(res, r):
@@ -603,7 +664,30 @@ class _Importer:
         self.report.residents_created = len(new)
         self.report.residents_updated = len(changed)
         self.report.unchanged = unchanged
-        self._set_heads_and_counts([h.pk for h in households.values()])
+        new_ids = {h.pk for h in households.values() if h.head_id is None}
+        self._set_heads_and_counts(
+            [pk for h in households.values() if (pk := h.pk) not in new_ids]
+        )
+        self._set_heads_and_counts_in_sql(sorted(new_ids))
+
+    def _set_heads_and_counts_in_sql(self, household_ids: list[int]) -> None:
+        """Households without a head yet (all new ones): one set-based UPDATE per batch."""
+        members = Resident.objects.filter(household_id=OuterRef("pk"), is_active=True)
+        head = (
+            members.filter(relation=Resident.Relation.HEAD)
+            .order_by("id")
+            .values("id")[:1]
+        )
+        count = (
+            members.order_by()
+            .values("household_id")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        for start in range(0, len(household_ids), 900):
+            Household.objects.filter(pk__in=household_ids[start : start + 900]).update(
+                head_id=Subquery(head), member_count=Coalesce(Subquery(count), 0)
+            )
 
     def _set_heads_and_counts(self, household_ids: list[int]) -> None:
         """Point each household at its head and store its member count, in SQL."""
@@ -630,7 +714,7 @@ class _Importer:
             wanted = (heads.get(pk, current[pk][0]), counts.get(pk, 0))
             if current[pk] != wanted:
                 stale.append(
-                    Household(pk=pk, head_id=wanted[0], member_count=wanted[1])
+                    SimpleNamespace(pk=pk, head_id=wanted[0], member_count=wanted[1])
                 )
         update_rows(Household, ["head", "member_count"], stale)
 

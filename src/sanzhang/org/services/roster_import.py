@@ -120,6 +120,8 @@ NEW_RESIDENT = {
     "is_active": True,
     "version": 1,
 }
+YES_OR_NO = YES | NO
+SEXES = {"男": "M", "女": "F", "": ""}
 TAG_SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
@@ -170,6 +172,7 @@ class _Importer:
         self.township = township
         self.by = by
         self.report = ImportReport()
+        self.today = timezone.localdate()
         self.allowed_villages = self._allowed_villages()
         units = Unit.objects.filter(township=township, is_active=True)
         self.units: dict[tuple, Unit] = {}
@@ -205,6 +208,9 @@ class _Importer:
         self.report.errors.append(RowError(line, KEY_HEADER.get(key, key), message))
 
     # --- row validation ------------------------------------------------------------------
+    def _id_number_parse(self, raw: str) -> Any:
+        return id_number_parse(raw, today=self.today)
+
     def _parse(self, line: int, cells: dict[str, str]) -> _Row:
         rec = _Row(line=line, cells=cells)
         before = len(self.report.errors)
@@ -254,14 +260,14 @@ class _Importer:
                         line, key, _("坐标应为中国境内的十进制度数，如 112.17 / 29.41")
                     )
         if cells["id_number"]:
-            parsed = check("id_number", id_number_parse)
+            parsed = check("id_number", self._id_number_parse)
             if parsed:
                 rec.id_number, rec.birth_date, rec.sex = (
                     parsed.value,
                     parsed.birth_date,
                     parsed.sex,
                 )
-        sex = {"男": "M", "女": "F", "": ""}.get(cells["sex"])
+        sex = SEXES.get(cells["sex"])
         if sex is None:
             self.error(line, "sex", _("性别应为“男”或“女”"))
         elif sex and rec.sex and sex != rec.sex:
@@ -271,7 +277,7 @@ class _Importer:
         if cells["phone"]:
             rec.phone = check("phone", phone_parse) or ""
         party = cells["party"].lower()
-        if party not in YES | NO:
+        if party not in YES_OR_NO:
             self.error(line, "party", _("党员列应填“是”或“否”"))
         rec.party = party in YES
         if cells["tags"]:

@@ -7,7 +7,6 @@ import random
 
 import pytest
 from playwright.sync_api import Page, expect
-
 from tests.browser.test_roles import login, shot
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -223,20 +223,10 @@ class _Importer:
                 return None
 
         for key, label, size in TEXT_CELLS:
-            check(
-                key,
-                lambda v, label=label, size=size: clean_text(
-                    v, field=label, max_length=size
-                ),
-            )
+            check(key, partial(clean_text, field=label, max_length=size))
         for key, label, size in OPTIONAL_TEXT_CELLS:
             if cells[key]:
-                check(
-                    key,
-                    lambda v, label=label, size=size: clean_text(
-                        v, field=label, max_length=size
-                    ),
-                )
+                check(key, partial(clean_text, field=label, max_length=size))
         rec.name = check("name", person_name_clean) or ""
         relation = RELATIONS.get(cells["relation"])
         if relation is None:

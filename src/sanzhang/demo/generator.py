@@ -20,6 +20,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from sanzhang.core import crypto
+from sanzhang.core.db import update_rows
 from sanzhang.org.levels import Level
 from sanzhang.org.models import (
     Household,
@@ -336,10 +337,7 @@ class TownshipBuilder:
         return households
 
     def _tags(
-        self,
-        households: list[Household],
-        heads: dict[int, Resident],
-        members: dict[int, list[Resident]],
+        self, households: list[Household], members: dict[int, list[Resident]]
     ) -> None:
         rng = self.rng
         tags = {t.code: t for t in Tag.objects.filter(township=None)}
@@ -462,15 +460,11 @@ class TownshipBuilder:
             members[hh.pk] = people
             all_people += people
         Resident.objects.bulk_create(all_people, batch_size=2000)
-        heads = {}
         for hh in households:
             hh.head = members[hh.pk][0]
             hh.member_count = len(members[hh.pk])
-            heads[hh.pk] = hh.head
-        Household.objects.bulk_update(
-            households, ["head", "member_count"], batch_size=2000
-        )
-        self._tags(households, heads, members)
+        update_rows(Household, ["head", "member_count"], households)
+        self._tags(households, members)
         by_unit: dict[tuple[str, int], list[Resident]] = {}
         for hh in households:
             for key in (

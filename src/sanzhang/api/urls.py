@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 
 from sanzhang.core.errors import DomainError
 
-from . import cases, org
+from . import activities, cases, notices, org, reports, visits
 from .auth import SessionUser, TokenAuth
 
 
@@ -44,3 +44,7 @@ def _not_found(request, exc):
 
 api.add_router("/", org.router)
 api.add_router("/", cases.router)
+api.add_router("/", visits.router)
+api.add_router("/", notices.router)
+api.add_router("/", activities.router)
+api.add_router("/", reports.router)

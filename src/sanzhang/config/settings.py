@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "sanzhang.core",
     "sanzhang.org",
     "sanzhang.cases",
+    "sanzhang.visits",
+    "sanzhang.notices",
+    "sanzhang.activities",
+    "sanzhang.reports",
     "sanzhang.web",
     "sanzhang.demo",
 ]

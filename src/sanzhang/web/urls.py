@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import auth, cases, households, integrity, planner, posts, roster, tree
+from .views import (
+    activities,
+    auth,
+    cases,
+    households,
+    integrity,
+    notices,
+    planner,
+    posts,
+    reports,
+    roster,
+    tree,
+    visits,
+)
 
 app_name = "web"
 
@@ -69,3 +82,10 @@ urlpatterns = [
         name="case-categories",
     ),
 ]
+# Each outreach and reports module lists its own pages.
+urlpatterns += (
+    visits.urlpatterns
+    + notices.urlpatterns
+    + activities.urlpatterns
+    + reports.urlpatterns
+)

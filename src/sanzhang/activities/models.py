@@ -1,0 +1,1 @@
+"""Activities, volunteer days, customs reform, councils and meetings, patrols."""

@@ -1,0 +1,7 @@
+"""通知 over the API (same services and scope as the pages)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["notices"])

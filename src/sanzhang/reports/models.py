@@ -1,0 +1,1 @@
+"""Figures (one definition each), dashboards, the red list, stories, commendations, the report."""

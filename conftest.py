@@ -41,18 +41,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         build_world()
 
 
-def _audit_module():
-    import importlib
+def _append_only():
+    from sanzhang.core import append_only
 
-    return importlib.import_module("sanzhang.core.migrations.0002_audit_append_only")
+    return append_only
 
 
 @pytest.fixture
 def audit_locked(db):
-    """The audit triggers in place (a browser test before may have lifted them)."""
+    """The append-only triggers (audit log, case timeline) in place: a browser test
+    before may have lifted them."""
     from django.db import connection
 
-    _audit_module().lock(connection)
+    _append_only().lock_all(connection)
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def world(request):
     """The fixture world (see org/tests/factories.py).
 
     Browser tests run on `transactional_db`, which empties the database when they end;
-    the append-only audit table refuses that, so its triggers are lifted just for the
+    the append-only tables refuse that, so their triggers are lifted just for the
     flush; `audit_locked` puts them back for the tests that need them. A later test
     that finds the world gone rebuilds it.
     """
@@ -71,7 +72,7 @@ def world(request):
         yield load_world() or build_world()
         from django.db import connection
 
-        _audit_module().unlock(connection)
+        _append_only().unlock_all(connection)
         return
     request.getfixturevalue("audit_locked")
     yield load_world() or build_world()

@@ -191,9 +191,11 @@ def case_create(request, payload: CaseIn):
     if household is None and unit is None:
         raise DomainError("请选择户或地点所在的单元")
     township_id = (household or unit).township_id
-    category = Category.objects.filter(
-        pk=payload.category_id, township_id=township_id
-    ).first()
+    category = (
+        Category.objects.select_related("parent")
+        .filter(pk=payload.category_id, township_id=township_id)
+        .first()
+    )
     if category is None:
         raise NotFound("找不到该分类")
     resident = None

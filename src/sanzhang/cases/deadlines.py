@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .defaults import WARN_SHARE
@@ -22,16 +23,12 @@ class WorkCalendar:
 
     @classmethod
     def for_township(cls, township_id: int | None) -> WorkCalendar:
-        overrides = dict(
-            Holiday.objects.filter(township=None).values_list("on", "is_workday")
-        )
-        if township_id is not None:
-            # A township's own row wins over the installation-wide one.
-            overrides.update(
-                Holiday.objects.filter(township_id=township_id).values_list(
-                    "on", "is_workday"
-                )
-            )
+        rows = Holiday.objects.filter(
+            Q(township=None) | Q(township_id=township_id)
+        ).values_list("township_id", "on", "is_workday")
+        # Installation-wide rows first, so a township's own row wins over them.
+        overrides = {on: work for t, on, work in rows if t is None}
+        overrides.update({on: work for t, on, work in rows if t is not None})
         return cls(overrides)
 
     def is_workday(self, day: date) -> bool:

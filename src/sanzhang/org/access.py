@@ -64,6 +64,14 @@ class Access:
             Post.objects.filter(holder, started_on__lte=today)
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
             .select_related("unit", "station")
+            # Every request asks this: read only what a grant needs.
+            .only(
+                "role",
+                "unit__level",
+                "unit__township_id",
+                "unit__is_active",
+                "station__code",
+            )
         )
         grants = [
             Grant(

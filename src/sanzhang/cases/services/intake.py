@@ -77,9 +77,13 @@ def _body_hash(fields: dict[str, Any], photos: Sequence[CheckedPhoto]) -> str:
 
 
 def _existing(client_key: uuid.UUID, body_hash: str) -> Case | None:
-    case = Case.objects.filter(client_key=client_key).first()
-    if case is None:
+    # Almost every key is new: ask for the hash alone before loading a whole case.
+    found = Case.objects.filter(client_key=client_key).values_list(
+        "body_hash", flat=True
+    )
+    if not found:
         return None
+    case = Case.objects.get(client_key=client_key)
     if case.body_hash != body_hash:
         raise IdempotencyMismatch(
             _("该提交编号已用于另一条不同的事件，请刷新页面后重新登记")
@@ -200,6 +204,8 @@ def case_report(
     )
     for field, value in arrival(case, first_level, now=now, station=station).items():
         setattr(case, field, value)
+    if case.handling_unit_id == unit.pk:
+        case.handling_unit = unit  # already loaded; the scope checks below read it
     case.station = station
     case.status = CaseStatus.PENDING
     if answer or may_handle(by, case):

@@ -85,6 +85,8 @@ class PostOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
+    # Present on 422 answers to malformed requests: one entry per field at fault.
+    errors: list[dict] | None = None
 
 
 class Page(Schema):

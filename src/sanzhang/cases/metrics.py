@@ -91,9 +91,13 @@ def satisfaction_rate(scope: Q, start: datetime, end: datetime) -> Figure:
 
 
 def disputes_resolved(scope: Q, start: datetime, end: datetime) -> Figure:
-    """矛盾纠纷化解数 (and rate: mediated successfully ÷ disputes resolved or failed)."""
+    """矛盾纠纷化解数 (and rate: mediated successfully ÷ mediations that ended in the
+    period, in success or failure)."""
     base = Case.objects.filter(
-        scope, is_dispute=True, updated_at__gte=start, updated_at__lt=end
+        scope,
+        is_dispute=True,
+        mediation__ended_at__gte=start,
+        mediation__ended_at__lt=end,
     ).exclude(mediation_outcome="")
     return _rate(base.filter(mediation_outcome="succeeded"), base)
 

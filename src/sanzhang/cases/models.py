@@ -420,6 +420,8 @@ class Mediation(models.Model):
     signatures_noted = models.BooleanField(_("当事人已签字"), default=False)
     agreed_on = models.DateField(_("协议日期"), null=True, blank=True)
     failure_reason = models.CharField(_("调解不成原因"), max_length=200, blank=True)
+    # When the mediation ended, in success or failure: the period a dispute counts in.
+    ended_at = models.DateTimeField(_("调解结束时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

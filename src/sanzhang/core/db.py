@@ -46,9 +46,13 @@ def _params(
     for obj in objs:
         row = list(getter(obj)) if len(names) > 1 else [getter(obj)]
         for i, f in special:
-            key = (i, row[i])
+            value = row[i]
+            if isinstance(value, (dict, list)):  # JSON: unhashable, convert each
+                row[i] = f.get_db_prep_save(value, connection)
+                continue
+            key = (i, value)
             if key not in memo:
-                memo[key] = f.get_db_prep_save(row[i], connection)
+                memo[key] = f.get_db_prep_save(value, connection)
             row[i] = memo[key]
         rows.append(row)
     return rows

@@ -132,6 +132,7 @@ def case_mediation_agree(
             is_oral=is_oral,
             signatures_noted=signatures_noted,
             agreed_on=agreed_on or timezone.localdate(),
+            ended_at=timezone.now(),
         )
         case.mediation_outcome = "succeeded"
         Case.objects.filter(pk=case.pk).update(mediation_outcome="succeeded")
@@ -148,7 +149,9 @@ def case_mediation_fail(
     reason = clean_note(reason, required=True, field=_("调解不成的原因"))
     with transaction.atomic():
         mediation = _mediation(case, by)
-        Mediation.objects.filter(pk=mediation.pk).update(failure_reason=reason[:200])
+        Mediation.objects.filter(pk=mediation.pk).update(
+            failure_reason=reason[:200], ended_at=timezone.now()
+        )
         case.mediation_outcome = "failed"
         Case.objects.filter(pk=case.pk).update(mediation_outcome="failed")
         return case_refer(

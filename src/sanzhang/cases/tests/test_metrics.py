@@ -56,3 +56,29 @@ def test_figures_count_the_records_behind_them(world, report):
         == 0
     )
     assert station.resolved_level == "station"
+
+
+def test_a_dispute_counts_in_the_period_its_mediation_ended(world, report):
+    from sanzhang.cases.models import Case
+    from sanzhang.cases.services.disputes import case_mediation_fail
+
+    u = world.users
+    agreed = case_mediation_agree(
+        case=report(category="dispute.1"), by=u["nchief"], terms="和解", is_oral=True
+    )
+    failed = case_mediation_fail(
+        case=report(category="dispute.1", text="宅基地边界争执"),
+        by=u["nchief"],
+        reason="一方拒绝调解",
+    )
+    scope = Q(village_id=world.unit("T1-V1").pk)
+    now = timezone.now()
+    today = (now - timedelta(hours=1), now + timedelta(hours=1))
+    figure = metrics.disputes_resolved(scope, *today)
+    # 1 succeeded of the 2 mediations that ended today.
+    assert (set(figure.records), figure.value) == ({agreed}, 0.5)
+    # A later edit of the case does not move the dispute into a later period.
+    Case.objects.filter(pk=agreed.pk).update(updated_at=now + timedelta(days=40))
+    later = (now + timedelta(days=39), now + timedelta(days=41))
+    assert metrics.disputes_resolved(scope, *later).count == 0
+    assert failed.mediation_outcome == "failed"

@@ -1,0 +1,256 @@
+"""Coverage, overdue care households, quiet chiefs and campaign progress, on small
+data with the answers worked out by hand.
+
+The world: 安全乡 (T1) has 2 villages x 2 areas x 2 groups x 2 neighbourhoods x 6
+households = 96; a group has 12, a neighbourhood 6. The first household of N1 carries
+the tags 低保户 (30 d), 独居老人 (7 d) and 社区矫正对象 (30 d); no other household has
+any tag.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from sanzhang.cases.models import Notification
+from sanzhang.cases.services.intake import case_report
+from sanzhang.org.models import Household
+from sanzhang.visits.access import campaigns_visible_to
+from sanzhang.visits.selectors import (
+    care_overdue,
+    coverage,
+    coverage_breakdown,
+    households_in,
+    longest_unvisited,
+    quiet_chiefs,
+)
+from sanzhang.visits.services.campaigns import campaign_create
+from sanzhang.visits.services.settings import settings_update
+from sanzhang.visits.services.tick import tick
+
+from .conftest import N1, N2, TODAY
+
+G1 = "T1-V1-A1-G1"
+
+
+@pytest.fixture
+def visited(world, record):
+    """N1: households 0 (twice), 1, 2 in the last 30 days, 3 forty days ago;
+    N2: household 0 a hundred days ago (outside both windows)."""
+    n1, n2 = world.households[N1], world.households[N2]
+    record(household=n1[0], days_ago=0)
+    record(household=n1[0], days_ago=3)
+    record(household=n1[1], days_ago=10)
+    record(household=n1[2], days_ago=29)  # the first day of the 30-day window
+    record(household=n1[3], days_ago=40)
+    record("group", household=n2[0], days_ago=100)
+    return n1, n2
+
+
+def test_coverage_counts_distinct_visited_households(world, visited):
+    start30, start90 = TODAY - timedelta(days=29), TODAY - timedelta(days=89)
+    assert coverage(world.unit(N1), start30, TODAY) == (3, 6)
+    assert coverage(world.unit(N1), start90, TODAY) == (4, 6)
+    assert coverage(world.unit(G1), start90, TODAY) == (4, 12)
+    assert coverage(world.unit("T1"), start30, TODAY) == (3, 96)
+    assert coverage(world.unit(N2), start90 - timedelta(days=30), TODAY) == (1, 6)
+    assert coverage(world.unit("T2"), start90, TODAY) == (0, 96)
+    # The end bound holds: nothing after TODAY - 1 except the two latest visits.
+    assert coverage(
+        world.unit(N1), TODAY - timedelta(days=5), TODAY - 1 * timedelta(days=1)
+    ) == (1, 6)
+
+
+def test_coverage_ignores_households_no_longer_on_the_register(world, visited):
+    n1, _ = visited
+    Household.objects.filter(pk=n1[1].pk).update(is_active=False)
+    assert coverage(world.unit(N1), TODAY - timedelta(days=29), TODAY) == (2, 5)
+
+
+def test_breakdown_per_child_unit_and_per_chief(world, visited):
+    b = coverage_breakdown(world.unit(G1), TODAY)
+    assert (b.figures.total, b.figures.v30, b.figures.v90) == (12, 3, 4)
+    assert [(u.code, f.total, f.v30, f.v90) for u, f in b.children] == [
+        (N1, 6, 3, 4),
+        (N2, 6, 0, 0),
+    ]
+    assert b.figures.r30 == 25.0
+    chiefs = {
+        (c.post.role, c.unit.code): (c.figures.v30, c.figures.total) for c in b.chiefs
+    }
+    assert chiefs == {
+        ("group_chief", G1): (3, 12),
+        ("neighborhood_chief", N1): (3, 6),
+    }
+
+
+def test_longest_unvisited_puts_never_visited_first(world, visited):
+    n1, _ = visited
+    rows = longest_unvisited(households_in(world.unit(N1)), limit=6)
+    never = sorted([n1[4], n1[5]], key=lambda h: h.code)
+    assert [h.pk for h in rows[:2]] == [h.pk for h in never]
+    assert [(h.pk, h.last_visit) for h in rows[2:]] == [
+        (n1[3].pk, TODAY - timedelta(days=40)),
+        (n1[2].pk, TODAY - timedelta(days=29)),
+        (n1[1].pk, TODAY - timedelta(days=10)),
+        (n1[0].pk, TODAY),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "overdue"), [(None, True), (6, False), (7, True), (0, False)]
+)
+def test_care_household_overdue_after_its_shortest_interval(
+    world, record, days_ago, overdue
+):
+    first = world.households[N1][0]
+    if days_ago is not None:
+        record(household=first, days_ago=days_ago)
+    rows = list(care_overdue(households_in(world.unit("T1")), first.township_id, TODAY))
+    # Only the first household carries care tags; 独居老人 (7 d) is its shortest.
+    assert [(h.pk, h.care_days) for h in rows] == ([(first.pk, 7)] if overdue else [])
+
+
+def test_township_admin_edits_interval_and_overdue_follows(world, record):
+    first = world.households[N1][0]
+    record(household=first, days_ago=7)
+    t1 = world.unit("T1")
+    settings_update(
+        by=world.users["admin"],
+        township=t1,
+        intervals={world.tags["alone_elderly"].pk: "10"},
+        household_interval_days="30",
+        quiet_after_days="20",
+    )
+    assert list(care_overdue(households_in(t1), t1.pk, TODAY)) == []
+    record(household=first, days_ago=8, notes="再早一次")  # changes nothing
+    assert list(care_overdue(households_in(t1), t1.pk, TODAY + timedelta(days=3))) == [
+        first
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("0", "须在 1 到 366 天之间"), ("七", "须为整数天数"), ("400", "须在 1 到 366")],
+)
+def test_bad_interval_changes_nothing(world, value, message):
+    from sanzhang.core.errors import DomainError
+    from sanzhang.visits.models import CareInterval, VisitSettings
+
+    t1 = world.unit("T1")
+    settings_update(
+        by=world.users["admin"],
+        township=t1,
+        intervals={},
+        household_interval_days="30",
+        quiet_after_days="30",
+    )
+    before = list(CareInterval.objects.filter(township=t1).values_list("tag", "days"))
+    with pytest.raises(DomainError, match=message):
+        settings_update(
+            by=world.users["admin"],
+            township=t1,
+            intervals={world.tags["disabled"].pk: "5", world.tags["dibao"].pk: value},
+            household_interval_days="30",
+            quiet_after_days="30",
+        )
+    after = list(CareInterval.objects.filter(township=t1).values_list("tag", "days"))
+    assert after == before
+    assert VisitSettings.objects.get(township=t1).quiet_after_days == 30
+
+
+def test_only_township_admin_edits_settings(world):
+    from sanzhang.core.errors import NotAllowed
+
+    for name in ("cadre", "area", "station", "nchief"):
+        with pytest.raises(NotAllowed):
+            settings_update(
+                by=world.users[name],
+                township=world.unit("T1"),
+                intervals={},
+                household_interval_days="30",
+                quiet_after_days="30",
+            )
+
+
+def test_quiet_chief_until_a_visit_or_a_case(world, record, cats):
+    today = date.today()
+    area = world.unit("T1-V1-A1")
+    # Both chiefs below the area (posts held 30 days) recorded nothing in 10 days.
+    quiet = {p.role for p in quiet_chiefs(area, today, 10)}
+    assert quiet == {"group_chief", "neighborhood_chief"}
+    record(
+        household=world.households[N1][0],
+        visited_on=today - timedelta(days=9),
+        today=today,
+    )
+    assert {p.role for p in quiet_chiefs(area, today, 10)} == {"group_chief"}
+    case_report(
+        by=world.users["group"],
+        client_key=uuid.uuid4(),
+        category=cats["environment.1"],
+        text="垃圾堆放",
+        household=world.households[N2][0],
+    )
+    assert list(quiet_chiefs(area, today, 10)) == []
+    # With a 9-day rule the visit 9 days ago falls outside: quiet again.
+    assert [p.role for p in quiet_chiefs(world.unit(G1), today, 9)] == [
+        "neighborhood_chief"
+    ]
+
+
+def test_quiet_needs_the_post_held_long_enough(world):
+    today = date.today()
+    # Posts began 30 days ago: with a 30-day rule nobody has had 30 full days yet.
+    assert list(quiet_chiefs(world.unit("T1-V1-A1"), today, 31)) == []
+    assert len(list(quiet_chiefs(world.unit("T1-V1-A1"), today, 29))) == 2
+
+
+def _now(day):
+    return timezone.make_aware(datetime.combine(day, time(9)))
+
+
+def test_tick_reminds_once_per_care_interval(world, record):
+    nchief = world.users["nchief"]
+    inbox = Notification.objects.filter(user=nchief, text__contains="关爱户")
+    assert tick(_now(TODAY)) == "visits: 1 overdue care households reminded"
+    assert inbox.count() == 1
+    assert tick(_now(TODAY)) == "visits: 0 overdue care households reminded"
+    assert tick(_now(TODAY + timedelta(days=6))).startswith("visits: 0")
+    assert tick(_now(TODAY + timedelta(days=7))).startswith("visits: 1")
+    assert inbox.count() == 2
+    # Visited: no more reminders while the visit is fresh.
+    record(
+        household=world.households[N1][0],
+        visited_on=TODAY + timedelta(days=8),
+        today=TODAY + timedelta(days=8),
+    )
+    assert tick(_now(TODAY + timedelta(days=14))).startswith("visits: 0")
+
+
+def test_campaign_progress_household_by_household(world, record):
+    from sanzhang.visits.selectors import campaign_progress
+
+    camp = campaign_create(
+        by=world.users["cadre"],
+        unit=world.unit(G1),
+        name="夏季全覆盖走访",
+        starts_on=TODAY - timedelta(days=10),
+        ends_on=TODAY + timedelta(days=20),
+    )
+    n1, n2 = world.households[N1], world.households[N2]
+    record(household=n1[0], days_ago=5)
+    record(household=n1[0], days_ago=2)
+    record("group", household=n2[1], days_ago=20)  # before the campaign
+    rows = list(campaign_progress(camp, households_in(world.unit("T1"))))
+    done = {h.pk: h.done_on for h in rows if h.done_on}
+    assert (len(rows), done) == (12, {n1[0].pk: TODAY - timedelta(days=5)})
+    # The neighbourhood chief sees the campaign but only their own six households.
+    assert camp in campaigns_visible_to(world.users["nchief"])
+    mine = campaign_progress(camp, households_in(world.unit(N1)))
+    assert mine.count() == 6
+    assert camp not in campaigns_visible_to(world.users["nobody"])
+    assert camp in campaigns_visible_to(world.users["admin"])

@@ -38,6 +38,7 @@ class CaseAction(str, Enum):
     FOLLOW_UP = "follow_up"
     TRACK = "track"
     MANAGE_CATEGORIES = "manage_categories"
+    MANAGE_CHANNELS = "manage_channels"  # the township's webhook / WeCom channels
 
 
 C = CaseAction
@@ -146,6 +147,10 @@ def may_track(user: Any, case: Case) -> bool:
 
 def may_manage_categories(user: Any, township: Unit) -> bool:
     return any(g.unit_id == township.pk for g in case_grants(user, C.MANAGE_CATEGORIES))
+
+
+def may_manage_channels(user: Any, township: Unit) -> bool:
+    return any(g.unit_id == township.pk for g in case_grants(user, C.MANAGE_CHANNELS))
 
 
 def post_user_ids(posts: QuerySet[Post]) -> set[int]:

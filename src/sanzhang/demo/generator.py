@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -581,6 +582,31 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
+# Each module's year of records for the demo township, in dependency order (visits
+# and meetings may point at cases; the red list and stories read everything).
+RECORD_SEEDERS = (
+    "sanzhang.cases.demo",
+    "sanzhang.visits.demo",
+    "sanzhang.activities.demo",
+    "sanzhang.notices.demo",
+    "sanzhang.reports.demo",
+)
+
+
+def seed_records(
+    township: Unit, rng: random.Random, progress: Callable[[str], None]
+) -> None:
+    """Fill the demo township with a year of cases, visits, activities and notices, so
+    queues, ledgers, dashboards and the red list have something true-looking to show."""
+    import importlib
+
+    today = timezone.localdate()
+    for module in RECORD_SEEDERS:
+        started = time.perf_counter()
+        importlib.import_module(module).seed_demo(township, rng, today)
+        progress(f"  {module.split('.')[1]}: {time.perf_counter() - started:.1f} s")
+
+
 def demo_build(
     *,
     profile: str = "township",
@@ -607,5 +633,7 @@ def demo_build(
             township, samples = builder.build()
             if t == 0:
                 logins = demo_accounts(township, samples)
+                if profile == "township":
+                    seed_records(township, random.Random(seed), progress)
         progress(f"{name}: {ARTICLE['households']} 户")
     return logins

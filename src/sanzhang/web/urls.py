@@ -4,6 +4,7 @@ from .views import (
     activities,
     auth,
     cases,
+    channels,
     households,
     integrity,
     notices,
@@ -80,6 +81,12 @@ urlpatterns = [
         "units/<int:unit_id>/case-categories/",
         cases.category_list,
         name="case-categories",
+    ),
+    path("units/<int:unit_id>/channels/", channels.channel_list, name="channels"),
+    path(
+        "units/<int:unit_id>/channels/<int:channel_id>/",
+        channels.channel_act,
+        name="channel-act",
     ),
 ]
 # Each outreach and reports module lists its own pages.

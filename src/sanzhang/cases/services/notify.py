@@ -97,17 +97,22 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def outbox_deliver(*, now: datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """Try each due message once; count sent, retried later and given up."""
+def outbox_deliver(
+    *,
+    now: datetime | None = None,
+    limit: int = 200,
+    only: Iterable[int] | None = None,
+) -> dict[str, int]:
+    """Try each due message once (or just the messages `only` names); count sent,
+    retried later and given up."""
     now = now or timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    due = (
-        OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
-        )
-        .select_related("channel")
-        .order_by("next_attempt_at", "id")[:limit]
+    due = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
     )
+    if only is not None:
+        due = due.filter(pk__in=list(only))
+    due = due.select_related("channel").order_by("next_attempt_at", "id")[:limit]
     for message in due:
         attempts = message.attempts + 1
         try:

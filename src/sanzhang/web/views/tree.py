@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from sanzhang.cases.access import may_manage_categories
 from sanzhang.org.access import access_for, households_under
 from sanzhang.org.levels import CHILD_LEVEL, Level
 from sanzhang.org.models import Unit
@@ -47,6 +48,9 @@ def unit_detail(request: HttpRequest, unit: Unit) -> HttpResponse:
         "can_export": access.can(Action.EXPORT_ROSTER, unit),
         "can_import": access.can(Action.IMPORT_ROSTER, unit),
         "is_neighborhood": unit.level == Level.NEIGHBORHOOD,
+        # The township's case settings (category tree, outside channels).
+        "can_case_settings": unit.level == Level.TOWNSHIP
+        and may_manage_categories(request.user, unit),
     }
     if unit.level in (Level.NEIGHBORHOOD, Level.GROUP):
         context["households"] = (

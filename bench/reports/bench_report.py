@@ -1,0 +1,140 @@
+"""Reports benchmark (issue 5): the yearly township report and summary at county scale,
+and the dashboard pages' latency.
+
+Run by hand (not in CI), from the repository root:
+
+    SANZHANG_VAR=/tmp/bench-reports-sqlite .venv/bin/python bench/reports/bench_report.py
+    DATABASE_URL=postgres://sanzhang:sanzhang@127.0.0.1:55433/sz_reports_bench \
+        SANZHANG_VAR=/tmp/bench-reports-pg .venv/bin/python bench/reports/bench_report.py
+
+It reuses the builders of the other benchmarks: the `county` demo profile (44
+townships, ~200,000 households; bench/org), 1,000,000 cases over three years
+(bench/cases, BENCH_CASES) and ~2,000,000 visits over the last year (bench/visits).
+Then it measures, server-side, through Django's test client (no network):
+
+- `report_all_figures_s`: every figure of the township report (REPORT_LAYOUT) for the
+  year, for one township, computed straight from metrics (the report's work);
+- `county_summary_s`: the summary API figures for the year for all 44 townships in
+  turn (the county has no unit of its own: the tree's root is the township);
+- the report page, .xlsx, the summary API and the dashboards (township, village,
+  neighbourhood) as the township admin: p50 / p95 / max over BENCH_REPEATS runs.
+
+Prints one JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+for sub in ("org", "cases", "visits"):
+    sys.path.insert(0, str(ROOT / "bench" / sub))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from bench_cases import ensure_cases  # noqa: E402
+from bench_coverage import ensure_county, ensure_visits  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from sanzhang.cases.models import Case  # noqa: E402
+from sanzhang.org.levels import Level  # noqa: E402
+from sanzhang.org.models import Household, Unit, User  # noqa: E402
+from sanzhang.reports import metrics  # noqa: E402
+from sanzhang.reports.period import Period  # noqa: E402
+from sanzhang.reports.selectors import report_sections  # noqa: E402
+
+REPEATS = int(os.environ.get("BENCH_REPEATS", "20"))
+
+
+def p(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def timed(fn, repeats: int = REPEATS) -> dict[str, float]:
+    fn()  # warm
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(p(times, 0.95), 1),
+        "max_ms": round(max(times), 1),
+    }
+
+
+def get(client: Client, url: str):
+    def run() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return run
+
+
+def main() -> None:
+    setup_test_environment()
+    today = timezone.localdate()
+    year = Period(date(today.year, 1, 1), today)
+    last_year = Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    results: dict[str, object] = {"database": connection.vendor}
+    results["county_demo_build_s"] = ensure_county()
+    results["cases_build"] = ensure_cases()
+    results["visits_build_s"] = ensure_visits(today)
+    results["households"] = Household.objects.count()
+    results["cases"] = Case.objects.count()
+    results["visits"] = metrics.model("visits.Visit").objects.count()
+    township = Unit.objects.filter(level=Level.TOWNSHIP, name="安全乡").first()
+    village = Unit.objects.filter(parent=township).order_by("id").first()
+    nb = Unit.objects.filter(village=village, level=Level.NEIGHBORHOOD).first()
+    townships = list(Unit.objects.filter(level=Level.TOWNSHIP, is_active=True))
+    results["townships"] = len(townships)
+
+    started = time.perf_counter()
+    for period in (year, last_year):
+        report_sections(township, period)
+    results["report_all_figures_s"] = round((time.perf_counter() - started) / 2, 3)
+
+    started = time.perf_counter()
+    for t in townships:
+        metrics.summary(t, last_year)
+    results["county_summary_s"] = round(time.perf_counter() - started, 3)
+
+    admin = Client()
+    admin.force_login(User.objects.get(username="admin"))
+    q = f"start={last_year.start}&end={last_year.end}"
+    pages = {
+        "report_page_township_year": f"/reports/units/{township.pk}/report/?{q}",
+        "report_xlsx_township_year": f"/reports/units/{township.pk}/report.xlsx?{q}",
+        "summary_api_township_year": (
+            f"/api/v1/reports/summary?unit={township.pk}"
+            f"&start={last_year.start}&end={last_year.end}"
+        ),
+        "dashboard_township": f"/reports/units/{township.pk}/",
+        "dashboard_village": f"/reports/units/{village.pk}/",
+        "dashboard_neighbourhood": f"/reports/units/{nb.pk}/",
+        "redlist_township_month": f"/reports/units/{township.pk}/redlist/?span=month",
+    }
+    results["pages"] = {
+        name: timed(get(admin, url), REPEATS if "dashboard" in name else 5)
+        for name, url in pages.items()
+    }
+    results["repeats"] = REPEATS
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,556 @@
+"""Reads for the report pages: the township report's shape, drill-down rows,
+dashboard data and usage figures. Every number comes from metrics.REGISTRY."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sanzhang.cases.models import Case
+from sanzhang.cases.states import HandlingLevel, Satisfaction
+from sanzhang.org.levels import CHILD_LEVEL, SCOPE_FIELD, Level
+from sanzhang.org.models import Household, Unit
+
+from . import metrics
+from .metrics import REGISTRY, Indicator, Unavailable
+from .period import Period, months
+
+REPORT_LAYOUT: list[tuple[Any, list[str]]] = [
+    (
+        _("一、组织架构"),
+        [
+            "villages",
+            "areas",
+            "groups",
+            "neighborhoods",
+            "households",
+            "area_chiefs",
+            "group_chiefs",
+            "neighborhood_chiefs",
+        ],
+    ),
+    (
+        _("二、工作开展"),
+        [
+            "micro_lectures",
+            "leaflets",
+            "visits",
+            "people_served",
+            "opinions_collected",
+            "answered_on_spot",
+            "tracked_issues_resolved",
+            "disputes_resolved",
+            "customs_persuaded_households",
+            "cleanup_person_times",
+            "volunteer_hours",
+            "activities",
+            "meetings",
+            "stories_reported",
+            "models_selected",
+        ],
+    ),
+    (
+        _("三、工作成效"),
+        [
+            "visit_coverage",
+            "visit_coverage_30d",
+            "answered_on_spot_rate",
+            "on_time_rate",
+            "satisfaction_rate",
+            "dispute_resolution_rate",
+            "resolved_in_village_rate",
+            "resolved_in_township_rate",
+            "notices_relayed_rate",
+        ],
+    ),
+]
+
+
+@dataclass
+class Line:
+    indicator: Indicator
+    value: float | int
+    url: str
+
+    @property
+    def shown(self) -> str:
+        return show(self.indicator, self.value)
+
+
+def show(ind: Indicator, value: float | int) -> str:
+    if ind.is_rate:
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def drill_url(unit: Unit, ind_id: str, period: Period, **extra: Any) -> str:
+    url = reverse("web:report-records", args=[unit.pk, ind_id]) + "?" + period.query()
+    return url + "".join(f"&{k}={v}" for k, v in extra.items())
+
+
+def report_sections(unit: Unit, period: Period) -> list[tuple[Any, list[Line]]]:
+    return [
+        (
+            title,
+            [
+                Line(
+                    REGISTRY[i],
+                    REGISTRY[i].value(unit, period),
+                    drill_url(unit, i, period),
+                )
+                for i in ids
+            ],
+        )
+        for title, ids in REPORT_LAYOUT
+    ]
+
+
+# --- drill-down ---------------------------------------------------------------------
+def _url(name: str, *args: Any) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _d(v: Any) -> str:
+    if v is None:
+        return ""
+    if hasattr(v, "tzinfo") and hasattr(v, "hour"):
+        return f"{timezone.localtime(v):%Y-%m-%d %H:%M}"
+    return str(v)
+
+
+Row = tuple[list[str], str | None]
+COLUMNS: dict[str, tuple[list[Any], Callable[[Any], Row]]] = {
+    "unit": (
+        [_("名称"), _("层级")],
+        lambda u: ([u.name, u.level_label], _url("web:unit-detail", u.pk)),
+    ),
+    "household": (
+        [_("户号"), _("地址")],
+        lambda h: ([h.code, h.address], _url("web:household-detail", h.pk)),
+    ),
+    "post": (
+        [_("姓名"), _("职务"), _("单元")],
+        lambda p: (
+            [p.holder_name, p.get_role_display(), p.unit.name],
+            _url("web:unit-posts", p.unit_id),
+        ),
+    ),
+    "case": (
+        [_("编号"), _("分类"), _("情况"), _("状态"), _("登记时间")],
+        lambda c: (
+            [
+                f"#{c.pk}",
+                c.category.name,
+                c.text[:40],
+                c.get_status_display(),
+                _d(c.created_at),
+            ],
+            _url("web:case-detail", c.pk),
+        ),
+    ),
+    "followup": (
+        [_("事件"), _("评价"), _("回访时间")],
+        lambda f: (
+            [f"#{f.case_id}", f.get_satisfaction_display(), _d(f.at)],
+            _url("web:case-detail", f.case_id),
+        ),
+    ),
+    "visit": (
+        [_("日期"), _("户"), _("方式"), _("服务人次")],
+        lambda v: (
+            [
+                _d(v.visited_on),
+                v.household.address,
+                v.get_kind_display(),
+                str(v.people_served),
+            ],
+            _url("web:household-detail", v.household_id),
+        ),
+    ),
+    "activity": (
+        [_("日期"), _("类型"), _("主题/地点"), _("人次"), _("资料")],
+        lambda a: (
+            [
+                _d(a.held_on),
+                a.get_kind_display(),
+                a.title or a.place,
+                str(a.person_times),
+                str(a.leaflets),
+            ],
+            _url("web:activity-detail", a.pk),
+        ),
+    ),
+    "attendance": (
+        [_("活动日期"), _("姓名"), _("时长（小时）")],
+        lambda t: (
+            [
+                _d(t.activity.held_on),
+                t.name or str(t.user or t.resident or ""),
+                str(t.hours),
+            ],
+            _url("web:activity-detail", t.activity_id),
+        ),
+    ),
+    "customs": (
+        [_("日期"), _("户"), _("事项"), _("结果")],
+        lambda r: (
+            [
+                _d(r.talked_on),
+                r.household.address,
+                r.get_event_display(),
+                r.get_outcome_display(),
+            ],
+            _url("web:household-detail", r.household_id),
+        ),
+    ),
+    "meeting": (
+        [_("日期"), _("类型"), _("名称")],
+        lambda m: (
+            [_d(m.held_on), m.get_kind_display(), m.title],
+            _url("web:activity-meeting", m.pk),
+        ),
+    ),
+    "relay": (
+        [_("通知"), _("户"), _("传达时间")],
+        lambda r: (
+            [r.notice.title, r.household.address, _d(r.relayed_at) or "未传达"],
+            _url("web:notice-detail", r.notice_id),
+        ),
+    ),
+    "story": (
+        [_("标题"), _("类型"), _("报送时间")],
+        lambda s: (
+            [s.title, s.get_kind_display(), _d(s.reported_at)],
+            _url("web:story-detail", s.pk),
+        ),
+    ),
+    "commendation": (
+        [_("姓名"), _("称号"), _("年度"), _("状态")],
+        lambda c: (
+            [c.holder_name, c.title, str(c.year), c.get_status_display()],
+            None,
+        ),
+    ),
+}
+RELATED = {
+    "case": ("category",),
+    "visit": ("household",),
+    "attendance": ("activity", "user", "resident"),
+    "customs": ("household",),
+    "relay": ("notice", "household"),
+    "post": ("unit",),
+}
+
+
+def drill_queryset(
+    ind: Indicator, unit: Unit, period: Period, part: str, filters: dict[str, str]
+) -> QuerySet:
+    """The records behind a figure (part="base": the whole a rate is a share of)."""
+    fn = ind.base if part == "base" and ind.base is not None else ind.records
+    qs = fn(unit, period)
+    if ind.record_type == "case":
+        if filters.get("category", "").isdigit():
+            c = int(filters["category"])
+            qs = qs.filter(Q(category_id=c) | Q(category__parent_id=c))
+        if filters.get("level") in HandlingLevel.values:
+            qs = qs.filter(resolved_level=filters["level"])
+    if (
+        ind.record_type == "followup"
+        and filters.get("satisfaction") in Satisfaction.values
+    ):
+        qs = qs.filter(satisfaction=filters["satisfaction"])
+    related = RELATED.get(ind.record_type)
+    if related:
+        qs = qs.select_related(*related)
+    return qs.order_by("-pk")
+
+
+def render_rows(ind: Indicator, objs: Any) -> tuple[list[Any], list[Row]]:
+    headers, fn = COLUMNS[ind.record_type]
+    return headers, [fn(o) for o in objs]
+
+
+# --- dashboard ----------------------------------------------------------------------
+TILES = (
+    "households",
+    "visits",
+    "people_served",
+    "visit_coverage",
+    "opinions_collected",
+    "answered_on_spot",
+    "open_cases",
+    "overdue_cases",
+    "disputes_resolved",
+    "on_time_rate",
+    "satisfaction_rate",
+    "micro_lectures",
+)
+COMPARE = (
+    "households",
+    "visits",
+    "visit_coverage",
+    "opinions_collected",
+    "open_cases",
+    "on_time_rate",
+    "satisfaction_rate",
+)
+TREND = ("opinions_collected", "cases_resolved", "visits")
+
+
+def tiles(unit: Unit, period: Period, ids: tuple[str, ...] = TILES) -> list[Line]:
+    return [
+        Line(REGISTRY[i], REGISTRY[i].value(unit, period), drill_url(unit, i, period))
+        for i in ids
+    ]
+
+
+def compare_children(unit: Unit, period: Period) -> dict[str, Any]:
+    """The children of `unit` side by side (a township: its villages)."""
+    level = CHILD_LEVEL[unit.level]
+    if level is None:
+        return {"columns": [], "rows": []}
+    children = list(
+        Unit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "id")
+    )
+    cols = [REGISTRY[i] for i in COMPARE]
+    data = {i.id: i.breakdown(unit, period, level) for i in cols}
+    rows = []
+    for child in children:
+        cells = []
+        for ind in cols:
+            v = data[ind.id].get(child.pk, 0.0 if ind.is_rate else 0)
+            cells.append(
+                {
+                    "value": v,
+                    "shown": show(ind, v),
+                    "url": drill_url(child, ind.id, period),
+                }
+            )
+        rows.append({"unit": child, "cells": cells})
+    return {"columns": cols, "rows": rows}
+
+
+def chart_data(unit: Unit, period: Period) -> dict[str, Any]:
+    """Everything the dashboard charts draw, each segment with its drill-down URL."""
+    out: dict[str, Any] = {}
+    out["trend"] = {
+        "months": [f"{m.start:%Y-%m}" for m in months(period)],
+        "series": [
+            {
+                "name": str(REGISTRY[i].name),
+                "data": [
+                    {"value": REGISTRY[i].value(unit, m), "url": drill_url(unit, i, m)}
+                    for m in months(period)
+                ],
+            }
+            for i in TREND
+        ],
+    }
+    collected = REGISTRY["opinions_collected"].records(unit, period)
+    cats: dict[int, dict[str, Any]] = {}
+    for row in (
+        collected.order_by()
+        .values(
+            "category_id",
+            "category__parent_id",
+            "category__name",
+            "category__parent__name",
+        )
+        .annotate(n=Count("pk"))
+    ):
+        top = row["category__parent_id"] or row["category_id"]
+        name = row["category__parent__name"] or row["category__name"]
+        slot = cats.setdefault(top, {"name": name, "value": 0})
+        slot["value"] += row["n"]
+        slot["url"] = drill_url(unit, "opinions_collected", period, category=top)
+    out["categories"] = sorted(cats.values(), key=lambda d: -d["value"])
+    out["levels"] = [
+        {
+            "name": str(label),
+            "value": REGISTRY[f"resolved_{lv}"].value(unit, period),
+            "url": drill_url(unit, f"resolved_{lv}", period),
+        }
+        for lv, label in HandlingLevel.choices
+    ]
+    follow = REGISTRY["satisfaction_rate"].base(unit, period)  # type: ignore[misc]
+    counts = dict(follow.order_by().values_list("satisfaction").annotate(n=Count("pk")))
+    out["satisfaction"] = [
+        {
+            "name": str(label),
+            "value": counts.get(v, 0),
+            "url": drill_url(
+                unit, "satisfaction_rate", period, part="base", satisfaction=v
+            ),
+        }
+        for v, label in Satisfaction.choices
+    ]
+    level = CHILD_LEVEL[unit.level]
+    cov = REGISTRY["visit_coverage"]
+    if level:
+        by_child = cov.breakdown(unit, period, level)
+        out["coverage"] = [
+            {
+                "name": c.name,
+                "value": round(by_child.get(c.pk, 0.0) * 100, 1),
+                "url": drill_url(c, "visit_coverage", period),
+            }
+            for c in Unit.objects.filter(parent=unit, is_active=True).order_by(
+                "sort_order", "id"
+            )
+        ]
+    else:
+        out["coverage"] = []
+    out["map"] = neighbourhood_map(unit, period)
+    return out
+
+
+def neighbourhood_map(unit: Unit, period: Period, limit: int = 3000) -> list[dict]:
+    """One point per neighbourhood at the mean of its households' coordinates, with
+    its coverage and open cases (no map tiles: points on plain axes)."""
+    if unit.level == Level.NEIGHBORHOOD:
+        scope = Q(neighborhood_id=unit.pk)
+    else:
+        scope = metrics.in_unit(unit)
+    points = list(
+        Household.objects.filter(scope, is_active=True, lon__isnull=False)
+        .exclude(neighborhood_id=None)
+        .order_by()
+        .values("neighborhood_id")
+        .annotate(lon=Avg("lon"), lat=Avg("lat"), n=Count("pk"))[:limit]
+    )
+    cov = REGISTRY["visit_coverage"].breakdown(unit, period, Level.NEIGHBORHOOD)
+    open_ = REGISTRY["open_cases"].breakdown(unit, period, Level.NEIGHBORHOOD)
+    names = dict(
+        Unit.objects.filter(pk__in=[p["neighborhood_id"] for p in points]).values_list(
+            "pk", "name"
+        )
+    )
+    nb_units = {
+        p["neighborhood_id"]: Unit(pk=p["neighborhood_id"], level=Level.NEIGHBORHOOD)
+        for p in points
+    }
+    return [
+        {
+            "name": names.get(p["neighborhood_id"], ""),
+            "value": [round(p["lon"], 6), round(p["lat"], 6)],
+            "households": p["n"],
+            "coverage": round(cov.get(p["neighborhood_id"], 0.0) * 100, 1),
+            "open": open_.get(p["neighborhood_id"], 0),
+            "url_coverage": drill_url(
+                nb_units[p["neighborhood_id"]], "visit_coverage", period, part="base"
+            ),
+            "url_open": drill_url(nb_units[p["neighborhood_id"]], "open_cases", period),
+        }
+        for p in points
+    ]
+
+
+def chief_todos(unit: Unit, limit: int = 10) -> dict[str, Any]:
+    """A chief's to-dos: cases waiting at their unit, households not visited longest."""
+    waiting = (
+        Case.objects.filter(handling_unit=unit, status__in=("pending", "handling"))
+        .select_related("category")
+        .order_by("due_at")[:limit]
+    )
+    stale: list[Any] = []
+    try:
+        from sanzhang.visits.selectors import last_visit_subquery
+
+        stale = list(
+            Household.objects.filter(metrics.in_unit(unit), is_active=True)
+            .annotate(last=last_visit_subquery())
+            .order_by(F_nulls_first("last"), "code")[:limit]
+        )
+    except (ImportError, Unavailable):
+        pass
+    return {"waiting": waiting, "stale": stale}
+
+
+def F_nulls_first(name: str) -> Any:  # noqa: N802 - reads as an expression
+    from django.db.models import F
+
+    return F(name).asc(nulls_first=True)
+
+
+# --- usage --------------------------------------------------------------------------
+USAGE_MODULES: list[tuple[str, Any, str, str, str]] = [
+    # (key, label, model, timestamp column, who column)
+    ("cases", _("事件"), "cases.Case", "created_at", "reported_by_id"),
+    ("visits", _("走访"), "visits.Visit", "created_at", "recorded_by_id"),
+    ("activities", _("活动"), "activities.Activity", "created_at", "organiser_id"),
+    ("meetings", _("会议"), "activities.Meeting", "created_at", "convener_id"),
+    (
+        "customs",
+        _("移风易俗"),
+        "activities.CustomsReform",
+        "created_at",
+        "recorded_by_id",
+    ),
+    ("relays", _("通知传达"), "notices.NoticeRelay", "relayed_at", "relayed_by_id"),
+]
+
+
+def usage(unit: Unit, period: Period) -> dict[str, Any]:
+    """Records per module per child unit and per month, and active users per child:
+    where the tool is used and where it is not."""
+    level = CHILD_LEVEL[unit.level] or unit.level
+    col = SCOPE_FIELD[level]
+    start, end = period.dt
+    children = list(
+        Unit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "id")
+    ) or [unit]
+    per_child: dict[int, dict[str, int]] = {c.pk: {} for c in children}
+    per_month: dict[str, dict[str, int]] = {
+        f"{m.start:%Y-%m}": {} for m in months(period)
+    }
+    users: dict[int, set[int]] = {c.pk: set() for c in children}
+    modules = []
+    for key, label, label_model, ts, who in USAGE_MODULES:
+        try:
+            model_cls = metrics.model(label_model)
+        except Unavailable:
+            continue
+        modules.append((key, label))
+        qs = model_cls.objects.filter(
+            metrics.in_unit(unit), **{f"{ts}__gte": start, f"{ts}__lt": end}
+        ).order_by()
+        for row in qs.values(col).annotate(n=Count("pk")):
+            if row[col] in per_child:
+                per_child[row[col]][key] = row["n"]
+        for row in qs.annotate(m=TruncMonth(ts)).values("m").annotate(n=Count("pk")):
+            if row["m"] is not None:
+                k = f"{row['m']:%Y-%m}"  # TruncMonth is in the current time zone
+                per_month.setdefault(k, {})[key] = (
+                    per_month.get(k, {}).get(key, 0) + row["n"]
+                )
+        for cid, uid in qs.exclude(**{who: None}).values_list(col, who).distinct():
+            if cid in users:
+                users[cid].add(uid)
+    return {
+        "modules": modules,
+        "children": [
+            {
+                "unit": c,
+                "counts": [per_child[c.pk].get(k, 0) for k, _l in modules],
+                "total": sum(per_child[c.pk].values()),
+                "active_users": len(users[c.pk]),
+            }
+            for c in children
+        ],
+        "months": [
+            {"month": m, "counts": [per_month[m].get(k, 0) for k, _l in modules]}
+            for m in sorted(per_month)
+        ],
+    }

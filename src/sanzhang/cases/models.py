@@ -504,6 +504,17 @@ class NotifyChannel(TimeStamped):
         WECOM = "wecom", _("企业微信群机器人")
 
     township = models.ForeignKey("org.Unit", models.CASCADE, related_name="+")
+    # The chat this robot posts into, as the three levels of WeChat groups work (a 片,
+    # 组 or 邻 group). Empty: the township's own channel, which gets case reminders
+    # and one line per notice; a chat's robot gets only the notices for its chat.
+    unit = models.ForeignKey(
+        "org.Unit",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所在群（片/组/邻）"),
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=60)
     url = models.URLField(_("地址"), max_length=500)

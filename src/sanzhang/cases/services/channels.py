@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sanzhang.core.audit import audit_record
 from sanzhang.core.errors import DomainError
+from sanzhang.org.levels import Level
 from sanzhang.org.models import Unit
 
 from ..models import NotifyChannel, OutboxMessage
@@ -43,13 +44,38 @@ def _clean(kind: str, name: str, url: str) -> tuple[str, str, str]:
     return kind, name, url
 
 
+CHAT_LEVELS = (Level.AREA, Level.GROUP, Level.NEIGHBORHOOD)
+
+
+def _chat(township: Unit, chat_id: Any) -> Unit | None:
+    """The 片/组/邻 chat a robot posts into; empty means the township's own channel."""
+    if chat_id in (None, ""):
+        return None
+    chat = Unit.objects.filter(
+        pk=int(chat_id) if str(chat_id).isdigit() else 0,
+        township=township,
+        level__in=CHAT_LEVELS,
+        is_active=True,
+    ).first()
+    if chat is None:
+        raise DomainError(_("所在群须是本乡镇的片、组或邻"))
+    return chat
+
+
 def channel_add(
-    *, township: Unit, by: Any, kind: str, name: str, url: str
+    *,
+    township: Unit,
+    by: Any,
+    kind: str,
+    name: str,
+    url: str,
+    chat_id: Any = None,
 ) -> NotifyChannel:
     kind, name, url = _clean(kind, name, url)
+    chat = _chat(township, chat_id)
     with transaction.atomic():
         channel = NotifyChannel.objects.create(
-            township=township, kind=kind, name=name, url=url
+            township=township, unit=chat, kind=kind, name=name, url=url
         )
         audit_record(
             by=by, action="channel.add", obj=channel, township_id=township.pk, name=name

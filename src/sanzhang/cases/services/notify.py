@@ -45,7 +45,10 @@ def notify(
             for uid in sorted(set(user_ids))
         ]
     )
-    channels = NotifyChannel.objects.filter(township_id=township_id, is_active=True)
+    # Case messages go to the township's own channels, never into residents' chats.
+    channels = NotifyChannel.objects.filter(
+        township_id=township_id, is_active=True, unit=None
+    )
     OutboxMessage.objects.bulk_create(
         [
             OutboxMessage(

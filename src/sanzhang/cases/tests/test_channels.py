@@ -90,3 +90,36 @@ def test_bad_channels_are_refused_and_nothing_is_added(world, kind, url, error):
     )
     assert error in page
     assert not NotifyChannel.objects.filter(township=world.unit("T1")).exists()
+
+
+def test_a_robot_bound_to_a_group_chat(world):
+    client = _client(world, "admin")
+    group = world.unit("T1-V1-A1-G1")
+    client.post(
+        _url(world),
+        {
+            "kind": "wecom",
+            "name": "一组群",
+            "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc",
+            "chat": group.pk,
+        },
+    )
+    assert NotifyChannel.objects.get(name="一组群").unit == group
+    page = client.get(_url(world)).content.decode()
+    assert f"{group.name}群" in page
+
+
+@pytest.mark.parametrize("chat", ["T2-V1-A1-G1", "T1-V1", "abc"])
+def test_a_chat_outside_the_township_or_not_a_chat_is_refused(world, chat):
+    value = world.unit(chat).pk if chat != "abc" else "abc"
+    page = (
+        _client(world, "admin")
+        .post(
+            _url(world),
+            {"kind": "webhook", "name": "群", "url": "https://e.org/h", "chat": value},
+            follow=True,
+        )
+        .content.decode()
+    )
+    assert "所在群须是本乡镇的片、组或邻" in page
+    assert not NotifyChannel.objects.filter(name="群").exists()

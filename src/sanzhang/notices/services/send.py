@@ -1,5 +1,6 @@
 """Sending a notice: one relay row per target household, the chiefs' inbox, and one
-channel message per area, group and neighbourhood chat of the target.
+message for each area, group and neighbourhood chat of the target that has its own
+robot (plus one line on the township's own channels).
 
 The fan-out is one INSERT ... SELECT built from the household queryset: the rows never
 travel to Python, so a county (~200k households) costs one statement on SQLite and
@@ -145,34 +146,37 @@ _OUTBOX_FIELDS = (
 def queue_channel_messages(
     notice: Notice, now: datetime, chats: dict[str, list[int]] | None = None
 ) -> int:
-    """One outbox message per configured channel and per chat; title only."""
+    """Each chat's robot (a channel bound to an area, group or neighbourhood) gets the
+    notice once when its chat is among the notice's chats; each township-wide channel
+    gets one line for the notice as a whole. Title only: no personal data leaves."""
     channels = list(
         NotifyChannel.objects.filter(
             township_id=notice.township_id, is_active=True
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "unit_id")
     )
     if not channels:
         return 0
     chats = chat_unit_ids(notice) if chats is None else chats
-    ids = [i for level in CHAT_LEVELS for i in chats.get(level, [])]
-    labels = _chat_labels(ids)
+    chat_ids = {i for level in CHAT_LEVELS for i in chats.get(level, [])}
+    bound = [(ch, unit_id) for ch, unit_id in channels if unit_id in chat_ids]
+    labels = _chat_labels([unit_id for _ch, unit_id in bound] + [notice.unit_id])
     template = _("【%(chat)s群】新通知：%(title)s。请各位三长及时传达到户。")
-    texts = [channel_text(notice, labels.get(uid, ""), template) for uid in ids]
-    # Plain rows, not model instances: a county-wide notice queues ~80k of them.
+    targets = [(ch, labels.get(unit_id, "")) for ch, unit_id in bound] + [
+        (ch, labels.get(notice.unit_id, "")) for ch, unit_id in channels if not unit_id
+    ]
     messages = [
         SimpleNamespace(
             channel_id=ch,
             township_id=notice.township_id,
             case_id=None,
-            text=text,
+            text=channel_text(notice, label, template),
             status=OutboxMessage.Status.PENDING.value,
             attempts=0,
             next_attempt_at=now,
             last_error="",
             created_at=now,
         )
-        for ch in channels
-        for text in texts
+        for ch, label in targets
     ]
     return insert_rows(OutboxMessage, _OUTBOX_FIELDS, messages)
 

@@ -109,11 +109,18 @@ def test_a_chief_above_the_target_is_told_too(world, sent):
     assert users == {"t_nchief", "t_group", "t_area"}
 
 
-def test_one_channel_message_per_chat_level_and_no_personal_data(world, sent):
-    t1 = world.townships[0]
-    NotifyChannel.objects.create(
-        township=t1, kind="wecom", name="群机器人", url="https://example.invalid/a"
+def _robot(world, key, name):
+    return NotifyChannel.objects.create(
+        township=world.townships[0],
+        unit=world.unit(key),
+        kind="wecom",
+        name=name,
+        url=f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={name}",
     )
+
+
+def test_each_chat_robot_gets_its_notice_once_without_personal_data(world, sent):
+    t1 = world.townships[0]
     NotifyChannel.objects.create(
         township=t1, kind="webhook", name="平台", url="https://example.invalid/b"
     )
@@ -124,23 +131,36 @@ def test_one_channel_message_per_chat_level_and_no_personal_data(world, sent):
         url="https://x.invalid",
         is_active=False,
     )
+    chats = {
+        key: _robot(world, key, key)
+        for key in ("T1-V1-A1", "T1-V1-A1-G1", "T1-V1-A1-G1-N1", "T1-V2-A1")
+    }
     before = OutboxMessage.objects.count()
     notice = sent("admin", "T1-V1")
-    # V1: 2 areas + 4 groups + 8 neighbourhoods = 14 chats, x 2 active channels.
-    new = OutboxMessage.objects.filter(township=t1).order_by("id")[before:]
-    assert OutboxMessage.objects.count() - before == 28
-    texts = [m.text for m in new]
+    new = list(OutboxMessage.objects.filter(township=t1).order_by("id")[before:])
+    # V1's area, group and neighbourhood robots (3) + one line on the township
+    # channel; V2's area robot is not a chat of this notice, the inactive one is off.
+    by_channel = {m.channel_id: m.text for m in new}
+    assert len(new) == 4
+    assert set(by_channel) == {
+        chats["T1-V1-A1"].pk,
+        chats["T1-V1-A1-G1"].pk,
+        chats["T1-V1-A1-G1-N1"].pk,
+        NotifyChannel.objects.get(name="平台").pk,
+    }
+    assert "村1 片1 组1 1邻群" in by_channel[chats["T1-V1-A1-G1-N1"].pk]
+    texts = list(by_channel.values())
     assert all(notice.title in x for x in texts)
-    assert sum("村1 片1 组1 1邻群" in x for x in texts) == 2
     heads = [h.head.name for h in world.households[N1]]
     assert not any(name in x for x in texts for name in heads)
     assert not any(notice.body[:6] in x for x in texts)
 
 
-def test_a_group_notice_goes_to_the_group_and_its_neighbourhood_chats(world, sent):
-    NotifyChannel.objects.create(
-        township=world.townships[0], kind="wecom", name="群", url="https://e.invalid"
-    )
+def test_a_group_notice_reaches_the_group_and_neighbourhood_chats_not_the_area(
+    world, sent
+):
+    for key in ("T1-V1-A1", "T1-V1-A1-G1", "T1-V1-A1-G1-N1", "T1-V1-A1-G1-N2"):
+        _robot(world, key, key)
     before = OutboxMessage.objects.count()
     sent("admin", "T1-V1-A1-G1")
     assert OutboxMessage.objects.count() - before == 3  # 1 group + 2 neighbourhoods

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from sanzhang.cases.access import may_manage_channels
 from sanzhang.cases.models import NotifyChannel, OutboxMessage
 from sanzhang.cases.services.channels import (
+    CHAT_LEVELS,
     channel_add,
     channel_set_active,
     channel_test,
@@ -40,6 +41,7 @@ def channel_list(request: HttpRequest, unit: Unit) -> HttpResponse:
                 kind=p.get("kind", ""),
                 name=p.get("name", ""),
                 url=p.get("url", ""),
+                chat_id=p.get("chat", ""),
             )
             messages.success(request, _("已添加"))
         except DomainError as exc:
@@ -50,15 +52,21 @@ def channel_list(request: HttpRequest, unit: Unit) -> HttpResponse:
         OutboxMessage.Status.PENDING,
         OutboxMessage.Status.FAILED,
     )
-    channels = NotifyChannel.objects.filter(township=township).annotate(
-        sent=Count("outbox", filter=Q(outbox__status=sent)),
-        pending=Count("outbox", filter=Q(outbox__status=pending)),
-        failed=Count("outbox", filter=Q(outbox__status=failed)),
+    channels = (
+        NotifyChannel.objects.filter(township=township)
+        .select_related("unit")
+        .annotate(
+            sent=Count("outbox", filter=Q(outbox__status=sent)),
+            pending=Count("outbox", filter=Q(outbox__status=pending)),
+            failed=Count("outbox", filter=Q(outbox__status=failed)),
+        )
+        .order_by("unit__path", "id")
     )
+    # Oldest first, so each channel keeps its newest error.
     last_errors = dict(
         OutboxMessage.objects.filter(township=township)
         .exclude(last_error="")
-        .order_by("channel_id", "-id")
+        .order_by("channel_id", "id")
         .values_list("channel_id", "last_error")
     )
     return render(
@@ -68,6 +76,9 @@ def channel_list(request: HttpRequest, unit: Unit) -> HttpResponse:
             "township": township,
             "channels": [(c, last_errors.get(c.pk, "")) for c in channels],
             "kinds": NotifyChannel.Kind.choices,
+            "chats": Unit.objects.filter(
+                township=township, level__in=CHAT_LEVELS, is_active=True
+            ).order_by("path"),
         },
     )
 

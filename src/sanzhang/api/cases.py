@@ -51,6 +51,10 @@ class CaseIn(Schema):
     lat: float | None = None
     place: str = ""
     level: str | None = Field(None, description="首办层级，默认取分类设置")
+    urgent: bool = Field(
+        False,
+        description="紧急：各层限时按小时计（分类的紧急时限），紧急分类自动为紧急",
+    )
     answer: str = Field("", description="现场答复内容；填写即现场办结")
     satisfaction: str = Field(
         "", description="现场答复时居民的评价：satisfied / basically / dissatisfied"
@@ -72,6 +76,7 @@ class CaseOut(Schema):
     due_at: datetime
     deadline_flag: str
     answered_on_spot: bool
+    is_urgent: bool
     resolution: str
     satisfaction: str
     is_tracked: bool
@@ -217,6 +222,7 @@ def case_create(request, payload: CaseIn):
         level=payload.level,
         answer=payload.answer,
         satisfaction=payload.satisfaction,
+        urgent=payload.urgent,
     )
     return Status(201 if created else 200, case)
 

@@ -58,6 +58,9 @@ class Category(TimeStamped):
     limit_days = models.PositiveSmallIntegerField(_("默认时限（工作日）"), default=5)
     is_dispute = models.BooleanField(_("矛盾纠纷"), default=False)
     is_emergency = models.BooleanField(_("紧急"), default=False)
+    # An urgent case's limit at every level, in clock hours: emergencies (a levee
+    # seeping, a child missing) do not wait for the next working day.
+    urgent_hours = models.PositiveSmallIntegerField(_("紧急时限（小时）"), default=2)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -113,6 +116,9 @@ class Case(Scoped, TimeStamped):
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     place = models.CharField(_("地点"), max_length=120, blank=True)
     is_dispute = models.BooleanField(_("矛盾纠纷"), default=False)
+    # Urgent: the category is an emergency one, or the reporter said so (a hazard found
+    # on patrol). Its limits run in hours (Category.urgent_hours), not working days.
+    is_urgent = models.BooleanField(_("紧急"), default=False, db_index=True)
 
     status = models.CharField(
         _("状态"), max_length=16, choices=CaseStatus.choices, db_index=True

@@ -245,6 +245,7 @@ def checkin_record(
                     + ("" if reporter == by else _("（巡查人：%(n)s）") % {"n": by}),
                     unit=shift.unit,
                     source=Source.NIGHT_PATROL,
+                    urgent=True,  # a hazard found on patrol is urgent by nature
                     level=case_level_for(shift.unit, category),
                     place=f"{where} {point}"[:120],
                     now=now,

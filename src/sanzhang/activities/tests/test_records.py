@@ -179,6 +179,9 @@ def test_a_hazard_becomes_an_urgent_case(world, levee, key):
     )
     assert "背水坡渗水" in case.text
     assert case.village_id == levee.unit_id
+    # Urgent: its limit runs in clock hours (the category's 2 h), not working days.
+    assert case.is_urgent is True
+    assert case.due_at - case.arrived_at == timedelta(hours=case.category.urgent_hours)
 
 
 def test_patrol_bad_input(world, levee, key):

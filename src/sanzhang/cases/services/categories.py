@@ -85,6 +85,8 @@ def category_update(
     limit_days: int | None = None,
     level_limits: dict[str, int] | None = None,
     is_active: bool | None = None,
+    is_emergency: bool | None = None,
+    urgent_hours: int | None = None,
 ) -> Category:
     if not may_manage_categories(by, category.township):
         raise NotAllowed(_("只有乡镇管理员可以修改事件分类"))
@@ -114,6 +116,12 @@ def category_update(
         category.level_limits = clean
     if is_active is not None:
         category.is_active = is_active
+    if is_emergency is not None:
+        category.is_emergency = is_emergency
+    if urgent_hours is not None:
+        if not 1 <= urgent_hours <= 72:
+            raise DomainError(_("紧急时限应在 1 到 72 小时之间"))
+        category.urgent_hours = urgent_hours
     category.save()
     return category
 

@@ -110,6 +110,7 @@ def case_report(
     answer: str = "",
     satisfaction: str = "",
     photos: Sequence[Any] = (),
+    urgent: bool = False,
     now: datetime | None = None,
 ) -> tuple[Case, bool]:
     """Record a case; returns (case, created). A retry with the same key and body
@@ -163,6 +164,8 @@ def case_report(
         "station": station_code,
         "answer": answer,
         "satisfaction": satisfaction,
+        # Only when set, so the hash of every earlier kind of submission stays as it was.
+        **({"urgent": True} if urgent else {}),
     }
     checked = [photo_check(p) for p in photos]
     body_hash = _body_hash(fields, checked)
@@ -187,6 +190,7 @@ def case_report(
         place=place,
         is_dispute=category.is_dispute
         or bool(category.parent_id and category.parent.is_dispute),
+        is_urgent=bool(urgent) or category.is_emergency,
         reported_by=by if getattr(by, "pk", None) else None,
         created_at=now,
     )

@@ -4,7 +4,7 @@ version, one CaseEvent, notifications, all in one transaction; return the case."
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +17,7 @@ from sanzhang.org.levels import ANCESTOR_FIELDS
 from sanzhang.org.models import Station
 
 from ..deadlines import WorkCalendar, deadline
+from ..defaults import WARN_SHARE
 from ..models import Case, CaseEvent
 from ..states import HandlingLevel, Move, check_move
 
@@ -109,10 +110,14 @@ def arrival(
     """Fields that place the case at `level`, with a fresh time limit for that level."""
     if level == HandlingLevel.NEIGHBORHOOD and not case.neighborhood_id:
         level = HandlingLevel.GROUP
-    days = case.category.limit_for(level)
-    warn_at, due_at = deadline(
-        start=now, days=days, calendar=WorkCalendar.for_township(case.township_id)
-    )
+    if case.is_urgent:
+        due_at = now + timedelta(hours=case.category.urgent_hours)
+        warn_at = now + (due_at - now) * WARN_SHARE
+    else:
+        days = case.category.limit_for(level)
+        warn_at, due_at = deadline(
+            start=now, days=days, calendar=WorkCalendar.for_township(case.township_id)
+        )
     return {
         "handling_level": level,
         "handling_unit_id": unit_id_for_level(case, level),

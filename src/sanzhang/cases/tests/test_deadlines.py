@@ -146,3 +146,33 @@ def test_warn_at_is_before_due(days):
 
     warn, due = deadline(start=at(2025, 3, 3, 9), days=days, calendar=WorkCalendar())
     assert at(2025, 3, 3, 9) < warn < due
+
+
+def test_urgent_cases_run_on_clock_hours_even_at_the_weekend(world, cats, report):
+    """A flood report late on a Saturday is due two hours later, not on Tuesday; an
+    ordinary case marked urgent by its reporter is too, and climbing a level restarts
+    the two hours."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from sanzhang.cases.services.handling import case_escalate
+
+    saturday = timezone.make_aware(dt.datetime(2026, 11, 28, 22, 0))
+    with time_machine.travel(saturday, tick=False):
+        flood = report(category="flood.1", text="堤脚渗水")
+        marked = report(text="电线落地冒火花", urgent=True)
+        plain = report(text="垃圾没人清")
+        assert (flood.is_urgent, marked.is_urgent, plain.is_urgent) == (
+            True,
+            True,
+            False,
+        )
+        assert flood.due_at == saturday + dt.timedelta(hours=2)
+        assert marked.due_at == saturday + dt.timedelta(hours=2)
+        assert plain.due_at > saturday + dt.timedelta(days=2)  # next working day
+    later = saturday + dt.timedelta(minutes=30)
+    with time_machine.travel(later, tick=False):
+        up = case_escalate(case=flood, by=world.users["nchief"], reason="需组长到场")
+        assert up.due_at == later + dt.timedelta(hours=2)

@@ -129,9 +129,43 @@ def test_category_page_is_the_township_admins(world, cats):
             "default_station_code": "huanbao",
             "limit_days": "4",
             "is_active": "1",
+            "is_emergency": "1",
+            "urgent_hours": "6",
         },
     )
-    assert (fresh(cat).default_level, fresh(cat).limit_days) == ("group", 4)
+    cat = fresh(cat)
+    assert (cat.default_level, cat.limit_days) == ("group", 4)
+    assert (cat.is_emergency, cat.urgent_hours) == (True, 6)
+    page = client.post(
+        url,
+        {"category": cat.pk, "name": "环境卫生", "urgent_hours": "0", "is_active": "1"},
+        follow=True,
+    ).content.decode()
+    assert "紧急时限应在 1 到 72 小时之间" in page
+    assert fresh(cat).urgent_hours == 6
+
+
+def test_an_urgent_case_from_the_phone_form(world, cats):
+    import uuid
+
+    from sanzhang.cases.models import Case
+
+    client = _client(world, "nchief")
+    hh = world.households["T1-V1-A1-G1-N1"][0]
+    client.post(
+        "/cases/new/",
+        {
+            "client_key": str(uuid.uuid4()),
+            "household": hh.pk,
+            "category": cats["hazard.1"].pk,
+            "text": "电线落地冒火花",
+            "source": "visit",
+            "urgent": "1",
+        },
+    )
+    case = Case.objects.get(text="电线落地冒火花")
+    assert case.is_urgent is True
+    assert "紧急" in client.get(f"/cases/{case.pk}/").content.decode()
 
 
 def test_inbox_lists_notifications(world, report):

@@ -190,6 +190,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             if p.get("answer", "").strip()
             else "",
             photos=request.FILES.getlist("photos"),
+            urgent=p.get("urgent") == "1",
         )
     except DomainError as exc:
         context["error"] = exc.message
@@ -339,6 +340,10 @@ def category_list(request: HttpRequest, unit: Unit) -> HttpResponse:
                 if p.get("limit_days", "").isdigit()
                 else None,
                 is_active=p.get("is_active") == "1",
+                is_emergency=p.get("is_emergency") == "1",
+                urgent_hours=int(p.get("urgent_hours", ""))
+                if p.get("urgent_hours", "").isdigit()
+                else None,
             )
             messages.success(request, _("已保存"))
         except DomainError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from sanzhang.core.parsing import parse_id
 from sanzhang.org.access import get_unit_for
 from sanzhang.org.levels import SCOPE_FIELD
 
@@ -39,7 +40,7 @@ def parse_filter(params: Any) -> LedgerFilter:
 
     unit = params.get("unit", "")
     return LedgerFilter(
-        unit=int(unit) if str(unit).isdigit() else None,
+        unit=parse_id(unit),
         start=day("start"),
         end=day("end"),
         kind=(params.get("kind", "") or "")[:20],

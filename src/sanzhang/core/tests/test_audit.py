@@ -27,3 +27,19 @@ def test_crypto_round_trip_and_keyed_hash(settings):
     h = crypto.lookup_hash("id", "11010519491231002X")
     settings.DATA_KEY = "another-key"
     assert crypto.lookup_hash("id", "11010519491231002X") != h
+
+
+def test_parse_id_and_parse_day_refuse_what_no_row_can_have():
+    from datetime import date
+
+    from sanzhang.core.parsing import parse_day, parse_id
+
+    assert [parse_id(v) for v in ("12", 12, " 7 ", "9" * 19)] == [12, 12, 7, None]
+    assert [parse_id(v) for v in ("0", "-3", "1e3", "９", "", None, True, 2**63)] == [
+        None
+    ] * 8
+    assert parse_id(str(2**63 - 1)) == 2**63 - 1
+    assert parse_day("2026-11-28") == date(2026, 11, 28)
+    assert [parse_day(v) for v in ("9999-12-31", "0001-01-01", "2026-13-01", "")] == [
+        None
+    ] * 4

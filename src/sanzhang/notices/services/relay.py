@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanzhang.core.errors import DomainError, NotFound
+from sanzhang.core.parsing import parse_id
 from sanzhang.org.levels import SCOPE_FIELD
 from sanzhang.org.models import Unit
 
@@ -29,10 +30,10 @@ def _method(method: str) -> str:
 
 
 def _ids(household_ids: Iterable[Any]) -> set[int]:
-    try:
-        ids = {int(h) for h in household_ids}
-    except (TypeError, ValueError):
-        raise DomainError(_("户编号无效")) from None
+    parsed = [parse_id(h) for h in household_ids]
+    if None in parsed:
+        raise DomainError(_("户编号无效"))
+    ids = set(parsed)
     if not ids:
         raise DomainError(_("请选择要标记的户"))
     if len(ids) > MAX_BATCH:

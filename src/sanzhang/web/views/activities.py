@@ -45,6 +45,7 @@ from sanzhang.activities.services.export import ledger_export
 from sanzhang.cases.models import Category
 from sanzhang.cases.services.categories import categories_for
 from sanzhang.core.errors import DomainError, NotFound
+from sanzhang.core.parsing import parse_id
 from sanzhang.org.access import access_for, get_household_for, units_visible_to
 from sanzhang.org.models import Unit
 
@@ -288,9 +289,9 @@ def activity_edit(request: HttpRequest, activity_id: int) -> HttpResponse:
                 activity=activity,
                 by=request.user,
                 hours={
-                    int(k[6:]): v
+                    parse_id(k[6:]): v
                     for k, v in p.items()
-                    if k.startswith("hours-") and k[6:].isdigit()
+                    if k.startswith("hours-") and parse_id(k[6:])
                 },
             )
         else:
@@ -345,12 +346,9 @@ def _volunteer_unit(request: HttpRequest):
         units = acc.recordable_units(request.user)
         hh = acc.own_household(request.user)
         ids = acc.household_unit_ids(hh) if hh else []
-        unit = (
-            units.filter(pk=unit_id).first() if str(unit_id).isdigit() else None
-        ) or (
-            Unit.objects.filter(pk=int(unit_id), pk__in=ids).first()
-            if str(unit_id).isdigit()
-            else None
+        pk = parse_id(unit_id)
+        unit = (units.filter(pk=pk).first() if pk else None) or (
+            Unit.objects.filter(pk=pk, pk__in=ids).first() if pk else None
         )
         if unit is None:
             raise Http404("")
@@ -373,24 +371,40 @@ def volunteer_day(request: HttpRequest) -> HttpResponse:
     unit = _volunteer_unit(request)
     src = request.POST if request.method == "POST" else request.GET
     try:
-        day = svc.friday_of(date.fromisoformat(src.get("date", "")))
+        asked = date.fromisoformat(src.get("date", ""))
+        if not 2000 <= asked.year <= _today().year + 1:
+            raise ValueError("out of range")
+        day = svc.friday_of(asked)
     except ValueError:
         day = svc.next_friday(_today())
     can_record = acc.may_record(request.user, unit)
     if request.method == "POST":
+        what = request.POST.get("what")
         try:
+            # Only a recorder opens a day; anyone may sign up, but not for a past one.
+            # Nothing is created before that is settled.
+            if what == "open" and not can_record:
+                raise DomainError(_("只有三长和村干部可以开启志愿日"))
+            if what == "signup" and day < _today():
+                raise DomainError(_("只能报名今天及以后的志愿日"))
+            if what not in ("open", "signup"):
+                raise DomainError(_("未知操作"))
             activity = svc.volunteer_day_for(unit, day, by=request.user)
-            if request.POST.get("what") == "signup":
+            if what == "signup":
                 if svc.volunteer_signup(activity=activity, user=request.user):
                     messages.success(request, _("已报名"))
                 else:
                     messages.info(request, _("您已报过名"))
-            elif request.POST.get("what") == "open" and can_record:
+            else:
                 messages.success(request, _("已开启本周志愿日"))
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect(f"/activities/volunteer/?unit={unit.pk}&date={day.isoformat()}")
-    activity = svc.volunteer_day_for(unit, day, create=False)
+    try:
+        activity = svc.volunteer_day_for(unit, day, create=False)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        activity = None
     year_start = _today().replace(month=1, day=1)
     ctx = {
         "unit": None,  # keeps base.html's demo banner logic on the household path only
@@ -613,9 +627,9 @@ def _meeting_post(request: HttpRequest, meeting) -> None:
                 notes=p.get("notes", ""),
                 add_agenda=p.get("add_agenda", ""),
                 discussions={
-                    int(k[5:]): v
+                    parse_id(k[5:]): v
                     for k, v in p.items()
-                    if k.startswith("item-") and k[5:].isdigit()
+                    if k.startswith("item-") and parse_id(k[5:])
                 },
             )
         elif what == "attendees":
@@ -631,14 +645,12 @@ def _meeting_post(request: HttpRequest, meeting) -> None:
             )
         elif what == "send_up":
             resolution = meeting.resolutions.filter(
-                pk=int(p.get("resolution", "0") or 0)
+                pk=parse_id(p.get("resolution")) or 0
             ).first()
             if resolution is None:
                 raise DomainError(_("找不到该决议"))
             category = Category.objects.filter(
-                pk=int(p.get("category", "0") or 0)
-                if p.get("category", "").isdigit()
-                else 0
+                pk=parse_id(p.get("category")) or 0
             ).first()
             case = mtg_svc.resolution_send_up(
                 resolution=resolution, by=request.user, category=category
@@ -709,8 +721,8 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
     p = request.POST
     src = p if request.method == "POST" else request.GET
     unit = None
-    if src.get("unit", "").isdigit():
-        unit = next((u for u in units if u.pk == int(src["unit"])), None)
+    if parse_id(src.get("unit")):
+        unit = next((u for u in units if u.pk == parse_id(src["unit"])), None)
     unit = unit or units[0]
     ctx = {
         "units": units,
@@ -732,19 +744,19 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
         if p.get("what") == "section":
             if not unit.village_id:
                 raise DomainError(_("请先选择村"))
-                patrol_svc.section_create(
-                    by=request.user,
-                    village=Unit.objects.get(pk=unit.village_id),
-                    name=p.get("name", ""),
-                    start_mark=p.get("start_mark", ""),
-                    end_mark=p.get("end_mark", ""),
-                    points=p.get("points", ""),
-                )
+            patrol_svc.section_create(
+                by=request.user,
+                village=Unit.objects.get(pk=unit.village_id),
+                name=p.get("name", ""),
+                start_mark=p.get("start_mark", ""),
+                end_mark=p.get("end_mark", ""),
+                points=p.get("points", ""),
+            )
             messages.success(request, _("已添加堤段"))
             return redirect(f"/activities/patrols/new/?unit={unit.pk}")
         section = None
-        if p.get("section", "").isdigit():
-            section = LeveeSection.objects.filter(pk=int(p["section"])).first()
+        if parse_id(p.get("section")):
+            section = LeveeSection.objects.filter(pk=parse_id(p["section"])).first()
         shift, _created = patrol_svc.shift_create(
             by=request.user,
             client_key=p.get("client_key", ""),
@@ -774,8 +786,8 @@ def patrol_detail(request: HttpRequest, shift_id: int) -> HttpResponse:
             raise Http404("")
         try:
             category = None
-            if p.get("category", "").isdigit():
-                category = Category.objects.filter(pk=int(p["category"])).first()
+            if parse_id(p.get("category")):
+                category = Category.objects.filter(pk=parse_id(p["category"])).first()
             checkin, _created = patrol_svc.checkin_record(
                 shift=shift,
                 by=request.user,

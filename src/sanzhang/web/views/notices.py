@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanzhang.core.errors import DomainError, NotFound
+from sanzhang.core.parsing import parse_day, parse_id
 from sanzhang.notices.access import (
     NoticeAction,
     get_notice_for,
@@ -66,7 +67,7 @@ def _notice(request: HttpRequest, notice_id: int) -> Notice:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 @scoped(None)
@@ -309,10 +310,7 @@ def notice_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_day(value)
 
 
 @scoped(None)

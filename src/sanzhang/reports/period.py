@@ -48,14 +48,26 @@ class Period:
         return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
 
 
+# Periods stay inside these years: nothing older is held, and a day near 9999-12-31
+# would overflow the "day after" every period needs.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 def parse_day(text: str, name: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
         raise BadPeriod(
             _("%(name)s日期格式应为 YYYY-MM-DD，例如 2025-01-31") % {"name": name},
             field=name,
         ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadPeriod(
+            _("%(name)s日期应在 %(a)s 年到 %(b)s 年之间")
+            % {"name": name, "a": FIRST_YEAR, "b": LAST_YEAR},
+            field=name,
+        )
+    return day
 
 
 def period_from(start: str | None, end: str | None, *, today: date) -> Period:
@@ -91,6 +103,11 @@ SPANS = {"month": month_of, "quarter": quarter_of, "year": year_of}
 def span_of(kind: str, day: date) -> Period:
     if kind not in SPANS:
         raise BadPeriod(_("周期只能是月、季或年"), field="span")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadPeriod(
+            _("日期应在 %(a)s 年到 %(b)s 年之间") % {"a": FIRST_YEAR, "b": LAST_YEAR},
+            field="at",
+        )
     return SPANS[kind](day)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sanzhang.cases.models import Case
 from sanzhang.cases.states import HandlingLevel, Satisfaction
+from sanzhang.core.parsing import parse_id
 from sanzhang.org.levels import CHILD_LEVEL, SCOPE_FIELD, Level
 from sanzhang.org.models import Household, Unit
 
@@ -254,15 +255,38 @@ RELATED = {
 }
 
 
+def _visible_records(user: Any, record_type: str, qs: QuerySet) -> QuerySet:
+    """The records a figure counts, cut to those this user may open one by one.
+
+    A figure is the unit's (anyone who sees the unit sees the number), but its rows
+    follow each record's own rules: station staff see the cases sent to their station,
+    not every case of the township, and visit notes only where they may read visits."""
+    from sanzhang.cases.access import cases_visible_to
+    from sanzhang.visits.access import visits_visible_to
+
+    if record_type == "case":
+        return qs.filter(pk__in=cases_visible_to(user).values("pk"))
+    if record_type == "followup":
+        return qs.filter(case__in=cases_visible_to(user).values("pk"))
+    if record_type == "visit":
+        return qs.filter(pk__in=visits_visible_to(user).values("pk"))
+    return qs
+
+
 def drill_queryset(
-    ind: Indicator, unit: Unit, period: Period, part: str, filters: dict[str, str]
+    ind: Indicator,
+    unit: Unit,
+    period: Period,
+    part: str,
+    filters: dict[str, str],
+    user: Any = None,
 ) -> QuerySet:
-    """The records behind a figure (part="base": the whole a rate is a share of)."""
+    """The records behind a figure (part="base": the whole a rate is a share of),
+    limited to those `user` may see."""
     fn = ind.base if part == "base" and ind.base is not None else ind.records
-    qs = fn(unit, period)
+    qs = _visible_records(user, ind.record_type, fn(unit, period))
     if ind.record_type == "case":
-        if filters.get("category", "").isdigit():
-            c = int(filters["category"])
+        if c := parse_id(filters.get("category")):
             qs = qs.filter(Q(category_id=c) | Q(category__parent_id=c))
         if filters.get("level") in HandlingLevel.values:
             qs = qs.filter(resolved_level=filters["level"])

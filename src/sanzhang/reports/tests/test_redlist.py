@@ -128,7 +128,7 @@ def test_weights_page_errors_in_chinese(world):
     assert c.get(url).status_code == 404
 
 
-def test_publish_public_page_and_a3_poster(world, build, today, tmp_path):
+def test_publish_public_page_and_a3_poster(world, build, today, tmp_path, monkeypatch):
     rl.weights_set(
         township=world.unit("T1"),
         by=world.users["admin"],
@@ -175,6 +175,14 @@ def test_publish_public_page_and_a3_poster(world, build, today, tmp_path):
     flat = re.sub(r"\s+", "", text)
     assert "光荣榜" in flat
     assert pub.rows[0]["name"] in flat
+    # Drawn once: the next request is served from disk, not drawn again.
+    from sanzhang.reports.services import exports
+
+    def refuse(_pub):
+        raise AssertionError("poster drawn again")
+
+    monkeypatch.setattr(exports, "poster_pdf", refuse)
+    assert anon.get(f"/redlist/{pub.slug}/poster.pdf").content == poster.content
     rl.withdraw(published=pub, by=world.users["admin"])
     assert anon.get(f"/redlist/{pub.slug}/").status_code == 404
 

@@ -10,8 +10,11 @@ commendation, story) check the object's unit the same way.
 from __future__ import annotations
 
 import contextlib
+import uuid
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -105,7 +108,9 @@ def records(request: HttpRequest, unit: Unit, indicator: str) -> HttpResponse:
     available = ind.available()
     headers, rows, page = [], [], None
     if available:
-        qs = sel.drill_queryset(ind, unit, period, part, request.GET.dict())
+        qs = sel.drill_queryset(
+            ind, unit, period, part, request.GET.dict(), user=request.user
+        )
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         headers, rows = sel.render_rows(ind, page.object_list)
     return render(
@@ -329,10 +334,28 @@ def redlist_public(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _poster_bytes(pub: PublishedRedList) -> bytes:
+    """The A3 poster of a published list, drawn once and kept on disk.
+
+    A published list is frozen, so its poster never changes; drawing it costs
+    seconds of CPU, and the page is public: redrawing per request would let anyone
+    tie up the server."""
+    folder = Path(settings.MEDIA_ROOT) / "redlist"
+    path = folder / f"{pub.slug}.pdf"
+    if path.exists():
+        return path.read_bytes()
+    data = exports.poster_pdf(pub)
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{uuid.uuid4().hex}.part")
+    partial.write_bytes(data)
+    partial.replace(path)  # atomic: a reader sees the whole file or none
+    return data
+
+
 @public
 def redlist_poster(request: HttpRequest, slug: str) -> HttpResponse:
     pub = get_object_or_404(PublishedRedList, slug=slug, withdrawn_at=None)
-    return _download(exports.poster_pdf(pub), PDF, f"redlist-{pub.start}-{pub.end}.pdf")
+    return _download(_poster_bytes(pub), PDF, f"redlist-{pub.start}-{pub.end}.pdf")
 
 
 @scoped(None)

@@ -28,7 +28,8 @@ def test_station_staff_drill_down_lists_only_cases_sent_to_the_station(world, re
     assert f"#{sent.pk}" in station
     assert f"#{kept.pk}" not in station
     admin = _client(world, "admin").get(url).content.decode()
-    assert f"#{sent.pk}" in admin and f"#{kept.pk}" in admin
+    assert f"#{sent.pk}" in admin
+    assert f"#{kept.pk}" in admin
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from sanzhang.core.audit import audit_record
 from sanzhang.core.errors import DomainError, NotAllowed
 from sanzhang.org.levels import Level
 from sanzhang.org.models import CHIEF_ROLES, Post, Unit, User
+from sanzhang.org.pii import name_mask
 
 from .. import metrics
 from ..access import ReportAction, may, own_posts
@@ -287,14 +288,37 @@ def _score(row: Row, weights: dict[str, int], tops: dict[str, int]) -> None:
 
 
 # --- publishing ---------------------------------------------------------------------
+def _public_place(post: Post, names: dict[int, str]) -> str:
+    """Where a chief serves, said no finer than the group (shared/RELIABILITY.md:
+    public lists go down to group level only)."""
+    u = post.unit
+    ids = (u.village_id, u.area_id, u.villager_group_id)
+    parts = [names[i] for i in ids if i in names]
+    if u.level in (Level.VILLAGE, Level.AREA, Level.GROUP) and u.pk not in ids:
+        parts.append(u.name)
+    return " ".join(dict.fromkeys(parts))
+
+
 def public_rows(redlist: RedList) -> list[dict[str, Any]]:
-    """Only name, unit and figures: no ids, phones or anything about households."""
+    """Masked name (张*), role, place down to the group, and figures: no ids, phones,
+    neighbourhood or anything about households."""
+    ids = {
+        i
+        for r in redlist.ranked
+        for i in (
+            r.post.unit.village_id,
+            r.post.unit.area_id,
+            r.post.unit.villager_group_id,
+        )
+        if i
+    }
+    names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
     return [
         {
             "rank": r.rank,
-            "name": r.name,
+            "name": name_mask(r.name),
             "role": str(r.post.get_role_display()),
-            "unit": r.unit_label,
+            "unit": _public_place(r.post, names),
             "score": r.score,
             "figures": {
                 k: (round(v, 4) if isinstance(v, float) else v)

@@ -158,8 +158,12 @@ def test_publish_public_page_and_a3_poster(world, build, today, tmp_path, monkey
     assert r.status_code == 200
     html = r.content.decode()
     assert pub.rows[0]["name"] in html
+    # Public lists: surname and *, place no finer than the group (RELIABILITY §1.2).
+    assert all(r["name"].endswith("*") for r in pub.rows)
+    assert all("邻" not in r["unit"] for r in pub.rows)
     for hh in world.households[N1]:
         assert hh.address not in html  # no household data on the public page
+        assert hh.head.name not in html
     assert anon.get("/redlist/not-the-slug/").status_code == 404
     poster = anon.get(f"/redlist/{pub.slug}/poster.pdf")
     assert poster["Content-Type"] == "application/pdf"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -257,6 +258,9 @@ def _same_person(rows: list[Attendance], p: Person) -> bool:
     )
 
 
+CHECKIN_MISSES_PER_DAY = 10
+
+
 def find_by_code(code: str, *, on: date) -> Activity:
     code = (code or "").strip()
     activity = None
@@ -280,7 +284,19 @@ def checkin_by_code(
 
     Returns (activity, created); checking in twice keeps one row."""
     now = now or timezone.now()
-    activity = find_by_code(code, on=timezone.localdate(now))
+    day = timezone.localdate(now)
+    # Six digits can be guessed: a person gets a few wrong tries a day, then must ask
+    # the organiser, so nobody checks in to an event they are not at by trying codes.
+    tries_key = f"checkin-misses:{getattr(user, 'pk', None)}:{day.isoformat()}"
+    if cache.get(tries_key, 0) >= CHECKIN_MISSES_PER_DAY:
+        raise DomainError(
+            _("签到码输错次数过多，今天不能再试；请向活动组织者核对"), field="code"
+        )
+    try:
+        activity = find_by_code(code, on=day)
+    except DomainError:
+        cache.set(tries_key, cache.get(tries_key, 0) + 1, timeout=24 * 3600)
+        raise
     person = _self_person(user, activity)
     with transaction.atomic():
         locked = Activity.objects.select_for_update().get(pk=activity.pk)

@@ -28,3 +28,13 @@ def cats(world):
 @pytest.fixture
 def key():
     return lambda: str(uuid.uuid4())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Check-in misses are counted in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

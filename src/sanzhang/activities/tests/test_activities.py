@@ -228,3 +228,20 @@ def test_resident_signs_up_once_for_their_village(world):
     other = svc.volunteer_day_for(world.unit("T1-V2"), activity.held_on)
     with pytest.raises(NotFound):
         svc.volunteer_signup(activity=other, user=resident)
+
+
+def test_guessing_codes_stops_after_ten_misses(world, lecture):
+    activity = lecture()
+    resident = world.users["resident"]
+    wrong = "000000" if activity.checkin_code != "000000" else "111111"
+    for _ in range(svc.CHECKIN_MISSES_PER_DAY):
+        with pytest.raises(DomainError, match="签到码错误或已过期"):
+            svc.checkin_by_code(user=resident, code=wrong)
+    with pytest.raises(DomainError, match="签到码输错次数过多"):
+        svc.checkin_by_code(user=resident, code=activity.checkin_code)
+    assert activity.attendances.count() == 0
+    # Someone else is not held back by another's misses.
+    _act, created = svc.checkin_by_code(
+        user=world.users["nchief"], code=activity.checkin_code
+    )
+    assert created is True

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .models import Case, FollowUp
-from .states import SATISFIED_VALUES, VILLAGE_LEVELS, CaseStatus
+from .states import ACTIVE_STATUSES, SATISFIED_VALUES, VILLAGE_LEVELS, CaseStatus
 
 
 @dataclass
@@ -79,9 +80,19 @@ def resolved_in_township(scope: Q, start: datetime, end: datetime) -> Figure:
 
 
 def on_time_rate(scope: Q, start: datetime, end: datetime) -> Figure:
-    """按时办结率: resolved within the limit and never overdue ÷ resolved in the period."""
-    base = _resolved(scope, start, end)
-    return _rate(base.filter(resolved_on_time=True, overdue_count=0), base)
+    """按时办结率 (shared/DOMAIN.md §5: closed within limit ÷ items whose limit fell in
+    the period): resolved in the period within the limit and never overdue, ÷ resolved
+    in the period plus cases still being handled whose limit passed in the period. A
+    case left open past its limit counts against the rate, not just the ones closed."""
+    resolved = _resolved(scope, start, end)
+    still_open_late = Q(
+        scope,
+        status__in=ACTIVE_STATUSES,
+        due_at__gte=start,
+        due_at__lt=min(end, timezone.now()),
+    )
+    base = Case.objects.filter(Q(pk__in=resolved.values("pk")) | still_open_late)
+    return _rate(resolved.filter(resolved_on_time=True, overdue_count=0), base)
 
 
 def satisfaction_rate(scope: Q, start: datetime, end: datetime) -> Figure:

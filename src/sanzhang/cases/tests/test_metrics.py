@@ -82,3 +82,25 @@ def test_a_dispute_counts_in_the_period_its_mediation_ended(world, report):
     later = (now + timedelta(days=39), now + timedelta(days=41))
     assert metrics.disputes_resolved(scope, *later).count == 0
     assert failed.mediation_outcome == "failed"
+
+
+def test_on_time_rate_counts_cases_left_open_past_their_limit(world, report):
+    from sanzhang.cases.models import Case
+    from sanzhang.cases.services.handling import case_resolve
+
+    u = world.users
+    on_time = case_resolve(case=report(), by=u["nchief"], result="已清理")
+    late_open = report(text="路灯坏了没人修")
+    not_due = report(text="下周要修的路")
+    now = timezone.now()
+    Case.objects.filter(pk=late_open.pk).update(due_at=now - timedelta(hours=3))
+    scope = Q(village_id=world.unit("T1-V1").pk)
+    figure = metrics.on_time_rate(
+        scope, now - timedelta(days=1), now + timedelta(days=1)
+    )
+    # 1 resolved on time ÷ (1 resolved + 1 still open past its limit); the case not
+    # yet due is in neither.
+    assert figure.value == 0.5
+    assert set(figure.records) == {on_time}
+    assert set(figure.base) == {on_time, Case.objects.get(pk=late_open.pk)}
+    assert not_due.pk not in set(figure.base.values_list("pk", flat=True))

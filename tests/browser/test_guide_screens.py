@@ -341,11 +341,6 @@ def test_activity_with_checkin_code_on_a_phone(world, live_server, page: Page):
     picture(page, "activity-code", until="#attendance-form")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the check-in address under the code (span.pii) does not wrap: the page "
-    "is ~470 px wide on a 390 px phone; remove this mark once it wraps",
-)
 def test_activity_page_fits_a_phone(world, live_server, page: Page):
     activity = _lecture(world)
     page.set_viewport_size(PHONE)

@@ -78,7 +78,9 @@ def channel_list(request: HttpRequest, unit: Unit) -> HttpResponse:
             "kinds": NotifyChannel.Kind.choices,
             "chats": Unit.objects.filter(
                 township=township, level__in=CHAT_LEVELS, is_active=True
-            ).order_by("path"),
+            )
+            .select_related("village", "area", "villager_group")
+            .order_by("path"),
         },
     )
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -329,6 +330,11 @@ def public_rows(redlist: RedList) -> list[dict[str, Any]]:
     ]
 
 
+# Publishing the same period again within this time returns the list already up (a
+# double click); later, a corrected list may be published beside it.
+REPUBLISH_AFTER = timedelta(minutes=10)
+
+
 def publish(
     *, unit: Unit, span: str, period: Period, by: Any, top: int = 20
 ) -> PublishedRedList:
@@ -342,6 +348,22 @@ def publish(
         raise DomainError(_("该期没有可排名的三长，无法公布"))
     redlist.ranked = redlist.ranked[:top]
     with transaction.atomic():
+        # A second click on 公布 (or a retried request) gives back the list already up
+        # for this unit and period rather than a second public page.
+        same = (
+            PublishedRedList.objects.select_for_update()
+            .filter(
+                unit=unit,
+                span=span,
+                start=period.start,
+                end=period.end,
+                withdrawn_at=None,
+                published_at__gte=timezone.now() - REPUBLISH_AFTER,
+            )
+            .first()
+        )
+        if same is not None:
+            return same
         pub = PublishedRedList.objects.create(
             township=township,
             unit=unit,
@@ -400,6 +422,15 @@ def appeal_raise(
         (r for r in redlist.ranked + redlist.apart if r.post.pk == post.pk), None
     )
     seen = row.figures.get(indicator) if row else None
+    open_same = Appeal.objects.filter(
+        post=post,
+        indicator=indicator,
+        start=period.start,
+        end=period.end,
+        status=Appeal.Status.OPEN,
+    ).first()
+    if open_same is not None:
+        return open_same  # a double submit, or asking again before the answer
     return Appeal.objects.create(
         township_id=post.township_id or post.unit.township_id,
         post=post,

@@ -150,6 +150,13 @@ def test_publish_public_page_and_a3_poster(world, build, today, tmp_path, monkey
         by=world.users["admin"],
     )
     assert len(pub.slug) >= 32
+    twice = rl.publish(
+        unit=world.unit("T1"),
+        span="year",
+        period=year_of(today),
+        by=world.users["admin"],
+    )
+    assert twice.pk == pub.pk  # a second click gives the same public list
     assert [r["rank"] for r in pub.rows] == [1, 2]
     assert set(pub.rows[0]) == {"rank", "name", "role", "unit", "score", "figures"}
     assert AuditEvent.objects.filter(action="redlist_publish").count() == 1
@@ -221,6 +228,14 @@ def test_appeal_is_kept_with_its_outcome(world, build, today):
         reason="漏记了两次走访",
     )
     assert appeal.value_seen == 0.3333
+    again = rl.appeal_raise(
+        by=nchief,
+        post_id=post.pk,
+        indicator="visit_coverage",
+        period=period,
+        reason="漏记了两次走访",
+    )
+    assert (again.pk, Appeal.objects.count()) == (appeal.pk, 1)  # a double submit
     with pytest.raises(NotAllowed):
         rl.appeal_decide(appeal=appeal, by=nchief, status="upheld", outcome="自己批")
     rl.appeal_decide(appeal=appeal, by=admin, status="upheld", outcome="已补录走访")

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from datetime import timedelta
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction

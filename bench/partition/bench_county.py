@@ -10,6 +10,7 @@ urban groups (200-400 households).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import resource
 from collections import Counter
@@ -17,7 +18,7 @@ from collections import Counter
 import numpy as np
 from common import audit, timed
 
-from sanzhang.partition import Rules, plan
+from sanzhang.partition import Rules, plan, solver
 from sanzhang.partition.generator import county
 from sanzhang.partition.model import relative_gap
 
@@ -33,7 +34,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--site-min",
+        type=int,
+        default=None,
+        help="override Options.site_min (e.g. 1000000 turns the site stage off, "
+        "for an A/B comparison under the same load)",
+    )
     args = parser.parse_args()
+    if args.site_min is not None:
+        # plan() takes no Options, so change the default it builds them with
+        # (every field has a default, in field order); workers get the object.
+        names = [f.name for f in dataclasses.fields(solver.Options)]
+        defaults = list(solver.Options.__init__.__defaults__)
+        defaults[names.index("site_min")] = args.site_min
+        solver.Options.__init__.__defaults__ = tuple(defaults)
     rules = Rules()
     households, gen_secs = timed(lambda: county(args.seed))
     load_before = os.getloadavg()[0]

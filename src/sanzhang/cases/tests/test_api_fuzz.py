@@ -17,6 +17,21 @@ schema.app = application
 case_ops = schema.include(path_regex=r"/(cases|case-categories)")
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, whose handler
+    closes the database connection, and with it the test's transaction (PostgreSQL).
+    Django's own test client unhooks it the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(world, cats):
     return {

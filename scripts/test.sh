@@ -50,7 +50,7 @@ PG_URL="postgres://sanzhang:sanzhang@127.0.0.1:$PGPORT/sanzhang"
 # --- 4. tests -----------------------------------------------------------------------
 export SANZHANG_VAR=$(mktemp -d /tmp/sanzhang-var.XXXXXX)
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-pt() { local rc=0; "$VPY" -m pytest -q "$@" || rc=$?; [ "$rc" -eq 5 ] && rc=0; return "$rc"; }
+pt() { local rc=0; "$VPY" -m pytest -q --durations=12 "$@" || rc=$?; [ "$rc" -eq 5 ] && rc=0; return "$rc"; }
 log "lint (ruff)"
 .venv/bin/ruff check src tests
 # The two databases run side by side (2 cores): each suite writes its own log, shown

@@ -3,13 +3,13 @@ and the dashboard pages' latency.
 
 Run by hand (not in CI), from the repository root:
 
-    SANZHANG_VAR=/tmp/bench-reports-sqlite .venv/bin/python bench/reports/bench_report.py
-    DATABASE_URL=postgres://sanzhang:sanzhang@127.0.0.1:55433/sz_reports_bench \
-        SANZHANG_VAR=/tmp/bench-reports-pg .venv/bin/python bench/reports/bench_report.py
+    SANZHANG_VAR=/tmp/bench-county-sqlite .venv/bin/python bench/reports/bench_report.py
+    DATABASE_URL=postgres://sanzhang:sanzhang@127.0.0.1:55433/bench_county \
+        SANZHANG_VAR=/tmp/bench-county-pg .venv/bin/python bench/reports/bench_report.py
 
-It reuses the builders of the other benchmarks: the `county` demo profile (44
-townships, ~200,000 households; bench/org), 1,000,000 cases over three years
-(bench/cases, BENCH_CASES) and ~2,000,000 visits over the last year (bench/visits).
+It runs on the shared county dataset (bench/county.py): the `county` demo profile (44
+townships, ~200,000 households), 1,000,000 cases over three years (BENCH_CASES),
+~2,000,000 visits over the last year and each township's demo year of activities.
 Then it measures, server-side, through Django's test client (no network):
 
 - `report_all_figures_s`: every figure of the township report (REPORT_LAYOUT) for the
@@ -26,24 +26,19 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-for sub in ("org", "cases", "visits"):
-    sys.path.insert(0, str(ROOT / "bench" / sub))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench_settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanzhang.config.settings")
 
 import django  # noqa: E402
 
 django.setup()
 
-from bench_cases import ensure_cases  # noqa: E402
-from bench_coverage import ensure_county, ensure_visits  # noqa: E402
-from django.db import connection  # noqa: E402
+import county  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -58,42 +53,13 @@ from sanzhang.reports.selectors import report_sections  # noqa: E402
 REPEATS = int(os.environ.get("BENCH_REPEATS", "20"))
 
 
-def p(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-
-def timed(fn, repeats: int = REPEATS) -> dict[str, float]:
-    fn()  # warm
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return {
-        "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(p(times, 0.95), 1),
-        "max_ms": round(max(times), 1),
-    }
-
-
-def get(client: Client, url: str):
-    def run() -> None:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-
-    return run
-
-
 def main() -> None:
     setup_test_environment()
     today = timezone.localdate()
     year = Period(date(today.year, 1, 1), today)
     last_year = Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
-    results: dict[str, object] = {"database": connection.vendor}
-    results["county_demo_build_s"] = ensure_county()
-    results["cases_build"] = ensure_cases()
-    results["visits_build_s"] = ensure_visits(today)
+    results: dict[str, object] = county.machine()
+    results["build"] = county.ensure_all()
     results["households"] = Household.objects.count()
     results["cases"] = Case.objects.count()
     results["visits"] = metrics.model("visits.Visit").objects.count()
@@ -129,10 +95,13 @@ def main() -> None:
         "redlist_township_month": f"/reports/units/{township.pk}/redlist/?span=month",
     }
     results["pages"] = {
-        name: timed(get(admin, url), REPEATS if "dashboard" in name else 5)
+        name: county.timed(
+            county.get(admin, url), REPEATS if "dashboard" in name else 5
+        )
         for name, url in pages.items()
     }
     results["repeats"] = REPEATS
+    results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(results, ensure_ascii=False, indent=2))
 
 

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from sanzhang.cases.models import Category
 from sanzhang.core.errors import NotFound
+from sanzhang.core.parsing import MAX_ID
 from sanzhang.visits import selectors as sel
 from sanzhang.visits.access import (
     VisitAction,
@@ -66,14 +67,15 @@ class VisitOut(Schema):
 
 
 class VisitListParams(Schema):
-    unit: int | None = Field(None, description="单元 id（其下所有户）")
+    # ids are bounded like the database's keys: a longer number is a 422, not a crash.
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="单元 id（其下所有户）")
     start: date | None = None
     end: date | None = None
     kind: str = ""
-    person: int | None = Field(None, description="走访人账号 id")
-    household: int | None = None
-    limit: int = 50
-    offset: int = 0
+    person: int | None = Field(None, ge=1, le=MAX_ID, description="走访人账号 id")
+    household: int | None = Field(None, ge=1, le=MAX_ID)
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 class FiguresOut(Schema):

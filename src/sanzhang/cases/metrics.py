@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from .models import Case, FollowUp
@@ -43,6 +43,14 @@ def _rate(part: QuerySet, base: QuerySet) -> Figure:
     return Figure(round(n / d, 4) if d else 0.0, part, base)
 
 
+def _share(base: QuerySet, part: Q) -> Figure:
+    """The rate of the `part` rows among `base`: both counts in one aggregate (one
+    pass over the period's rows instead of two)."""
+    row = base.order_by().aggregate(n=Count("pk", filter=part), d=Count("pk"))
+    n, d = row["n"], row["d"]
+    return Figure(round(n / d, 4) if d else 0.0, base.filter(part), base)
+
+
 def cases_collected(scope: Q, start: datetime, end: datetime) -> Figure:
     """民情收集数: cases recorded in the period (gathered duplicates not counted)."""
     qs = _cases(scope, start, end)
@@ -52,23 +60,25 @@ def cases_collected(scope: Q, start: datetime, end: datetime) -> Figure:
 def answered_on_spot(scope: Q, start: datetime, end: datetime) -> Figure:
     """当场答复数 (and its rate: answered on the spot ÷ collected)."""
     base = _cases(scope, start, end)
-    return _rate(base.filter(answered_on_spot=True), base)
+    return _share(base, Q(answered_on_spot=True))
 
 
 def resolved_by_level(scope: Q, start: datetime, end: datetime) -> dict[str, Figure]:
     """Cases resolved in the period, by the level that resolved them."""
     qs = _resolved(scope, start, end)
+    counts = dict(  # one grouped query, not one count per level
+        qs.order_by().values_list("resolved_level").annotate(n=Count("pk"))
+    )
     return {
-        level: Figure(part.count(), part)
+        level: Figure(counts.get(level, 0), qs.filter(resolved_level=level))
         for level in ("neighborhood", "group", "area", "village", "station")
-        for part in [qs.filter(resolved_level=level)]
     }
 
 
 def resolved_in_village(scope: Q, start: datetime, end: datetime) -> Figure:
     """小事不出村: resolved at neighbourhood, group, area or village ÷ all resolved."""
     base = _resolved(scope, start, end)
-    return _rate(base.filter(resolved_level__in=VILLAGE_LEVELS), base)
+    return _share(base, Q(resolved_level__in=VILLAGE_LEVELS))
 
 
 def resolved_in_township(scope: Q, start: datetime, end: datetime) -> Figure:
@@ -76,7 +86,7 @@ def resolved_in_township(scope: Q, start: datetime, end: datetime) -> Figure:
     (everything the platform records is resolved inside the township today; a county
     level would lower it)."""
     base = _resolved(scope, start, end)
-    return _rate(base.exclude(resolved_level=""), base)
+    return _share(base, ~Q(resolved_level=""))
 
 
 def on_time_rate(scope: Q, start: datetime, end: datetime) -> Figure:
@@ -84,21 +94,24 @@ def on_time_rate(scope: Q, start: datetime, end: datetime) -> Figure:
     the period): resolved in the period within the limit and never overdue, ÷ resolved
     in the period plus cases still being handled whose limit passed in the period. A
     case left open past its limit counts against the rate, not just the ones closed."""
-    resolved = _resolved(scope, start, end)
+    resolved = Q(scope, resolved_at__gte=start, resolved_at__lt=end)  # as _resolved
     still_open_late = Q(
         scope,
         status__in=ACTIVE_STATUSES,
         due_at__gte=start,
         due_at__lt=min(end, timezone.now()),
     )
-    base = Case.objects.filter(Q(pk__in=resolved.values("pk")) | still_open_late)
-    return _rate(resolved.filter(resolved_on_time=True, overdue_count=0), base)
+    # Two plain conditions OR-ed (not `pk IN (resolved)` OR ...): PostgreSQL then
+    # combines two index scans; the subquery form scanned every case (0.6 s a count
+    # at a million cases).
+    base = Case.objects.filter(resolved | still_open_late)
+    return _share(base, resolved & Q(resolved_on_time=True, overdue_count=0))
 
 
 def satisfaction_rate(scope: Q, start: datetime, end: datetime) -> Figure:
     """群众满意率: (满意 + 基本满意) ÷ follow-ups done in the period."""
     base = FollowUp.objects.filter(scope, at__gte=start, at__lt=end)
-    return _rate(base.filter(satisfaction__in=SATISFIED_VALUES), base)
+    return _share(base, Q(satisfaction__in=SATISFIED_VALUES))
 
 
 def disputes_resolved(scope: Q, start: datetime, end: datetime) -> Figure:
@@ -110,7 +123,7 @@ def disputes_resolved(scope: Q, start: datetime, end: datetime) -> Figure:
         mediation__ended_at__gte=start,
         mediation__ended_at__lt=end,
     ).exclude(mediation_outcome="")
-    return _rate(base.filter(mediation_outcome="succeeded"), base)
+    return _share(base, Q(mediation_outcome="succeeded"))
 
 
 def tracked_resolved(scope: Q, start: datetime, end: datetime) -> Figure:

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from sanzhang.cases import metrics as case_metrics
@@ -34,7 +35,7 @@ from sanzhang.cases.states import OPEN_STATUSES
 from sanzhang.org.levels import SCOPE_FIELD, Level
 from sanzhang.org.models import Household, Post, Role, Unit
 
-from .period import Period
+from .period import Period, months
 
 Number = int | float
 RecordsFn = Callable[[Unit, Period], QuerySet]
@@ -73,6 +74,9 @@ class Indicator:
     record_type: str = ""  # how the drill-down page shows a row
     in_period: bool = True  # False: a count of what exists now (framework)
     needs: str = ""  # "app.Model" the records live in, when another app owns it
+    # The records' own date or time column that puts a row in its period, for a count
+    # whose monthly trend can then be one grouped query (see by_month).
+    month_field: str = ""
 
     @property
     def is_rate(self) -> bool:
@@ -105,6 +109,28 @@ class Indicator:
             return qs.values(self.field).distinct().count()
         assert base is not None
         return ratio(qs.count(), base(unit, period).count())
+
+    def by_month(self, unit: Unit, period: Period) -> list[Number]:
+        """The figure for each month of `period` (as `months(period)`, clipped).
+
+        A count with a `month_field` is one query grouped by calendar month (local
+        time, as Period.dt): its records over the whole period are exactly the union
+        of its records over the months. Anything else is computed month by month."""
+        spans = months(period)
+        if self.kind != "count" or not self.month_field or self.value_fn:
+            return [self.value(unit, m) for m in spans]
+        try:
+            rows = (
+                self.records(unit, period)
+                .order_by()
+                .annotate(month=TruncMonth(self.month_field))
+                .values("month")
+                .annotate(n=Count("pk"))
+            )
+            got = {(r["month"].year, r["month"].month): r["n"] for r in rows}
+        except Unavailable:
+            got = {}
+        return [got.get((m.start.year, m.start.month), 0) for m in spans]
 
     def breakdown(self, unit: Unit, period: Period, level: str) -> dict[int, Number]:
         """The figure for each unit of `level` under `unit`, in grouped queries."""
@@ -432,6 +458,7 @@ WORK = [
         _visits,
         record_type="visit",
         needs="visits.Visit",
+        month_field="visited_on",
     ),
     _i(
         "people_served",
@@ -452,6 +479,7 @@ WORK = [
         C,
         _case_fig("cases_collected"),
         record_type="case",
+        month_field="created_at",
     ),
     _i(
         "answered_on_spot",
@@ -470,6 +498,7 @@ WORK = [
         C,
         _case_fig("resolved_in_township", "base"),
         record_type="case",
+        month_field="resolved_at",
     ),
     _i(
         "resolved_neighborhood",

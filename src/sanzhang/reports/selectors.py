@@ -375,8 +375,10 @@ def chart_data(unit: Unit, period: Period) -> dict[str, Any]:
             {
                 "name": str(REGISTRY[i].name),
                 "data": [
-                    {"value": REGISTRY[i].value(unit, m), "url": drill_url(unit, i, m)}
-                    for m in months(period)
+                    {"value": v, "url": drill_url(unit, i, m)}
+                    for m, v in zip(
+                        months(period), REGISTRY[i].by_month(unit, period), strict=True
+                    )
                 ],
             }
             for i in TREND

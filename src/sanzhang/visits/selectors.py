@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -27,6 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from sanzhang.cases.models import Case as CaseRecord
 from sanzhang.org.levels import CHILD_LEVEL, ORDER, SCOPE_FIELD, Level
@@ -120,6 +121,7 @@ class CoverageBreakdown:
     children: list[tuple[Unit, Figures]] = field(default_factory=list)
     unplaced: Figures | None = None  # households below no child unit (group-level)
     chiefs: list[ChiefRow] = field(default_factory=list)
+    chief_count: int = 0  # all chiefs of the subtree (`chiefs` may hold fewer)
 
 
 def _finest_rows(unit: Unit, today: date) -> list[dict[str, Any]]:
@@ -139,10 +141,17 @@ def _finest_rows(unit: Unit, today: date) -> list[dict[str, Any]]:
     )
 
 
-def coverage_breakdown(unit: Unit, today: date) -> CoverageBreakdown:
+def coverage_breakdown(
+    unit: Unit, today: date, *, chief_limit: int | None = None, chiefs: bool = True
+) -> CoverageBreakdown:
     """Coverage of `unit` for the last 30/90 days (today included), per child unit and
     per chief of the subtree. One grouped household query, then sums over at most a
-    few thousand neighbourhood rows."""
+    few thousand neighbourhood rows.
+
+    `chief_limit`: keep only that many chiefs, those with the lowest 30-day coverage
+    (no figure first), in tree order among equals; `chiefs=False` skips them. A
+    township has about a thousand chiefs: building a model row for each only to show
+    a hundred cost most of the coverage page's time."""
     rows = _finest_rows(unit, today)
     result = CoverageBreakdown(unit=unit, today=today, figures=Figures())
     by_unit: dict[int, Figures] = {}
@@ -164,20 +173,39 @@ def coverage_breakdown(unit: Unit, today: date) -> CoverageBreakdown:
             if not row[child_key]:
                 loose.add(Figures(row["total"], row["v30"], row["v90"]))
         result.unplaced = loose if loose.total else None
-    posts = (
-        Post.objects.filter(
-            role__in=CHIEF_ROLES,
-            ended_on__isnull=True,
-            **{"unit__" + SCOPE_FIELD[unit.level]: unit.pk},
-        )
-        .select_related("unit")
-        .order_by("unit__path", "unit_id")
-    )
-    result.chiefs = [
-        ChiefRow(post=p, figures=by_unit.get(p.unit_id, Figures()), unit=p.unit)
-        for p in posts
-    ]
+    if chiefs:
+        result.chiefs, result.chief_count = _chief_rows(unit, by_unit, chief_limit)
     return result
+
+
+def _lowest_first(figures: Figures) -> tuple[bool, float]:
+    return (figures.r30 is not None, figures.r30 or 0)
+
+
+def _chief_rows(
+    unit: Unit, by_unit: dict[int, Figures], limit: int | None
+) -> tuple[list[ChiefRow], int]:
+    """The subtree's chiefs with their unit's figures (the `limit` lowest, or all)
+    and how many chiefs there are. Picks from (post id, unit id) pairs, then loads
+    only the chosen posts."""
+    posts = Post.objects.filter(
+        role__in=CHIEF_ROLES,
+        ended_on__isnull=True,
+        **{"unit__" + SCOPE_FIELD[unit.level]: unit.pk},
+    ).order_by("unit__path", "unit_id")
+    pairs = list(posts.values_list("pk", "unit_id"))
+    total = len(pairs)
+    if limit is not None:
+        # sorted() is stable: equal coverage keeps tree order.
+        pairs = sorted(
+            pairs, key=lambda pair: _lowest_first(by_unit.get(pair[1], Figures()))
+        )[:limit]
+    loaded = Post.objects.select_related("unit").in_bulk([pk for pk, _ in pairs])
+    rows = [
+        ChiefRow(post=p, figures=by_unit.get(p.unit_id, Figures()), unit=p.unit)
+        for p in (loaded[pk] for pk, _ in pairs)
+    ]
+    return rows, total
 
 
 # --- lists of households -------------------------------------------------------------
@@ -185,9 +213,11 @@ def longest_unvisited(
     households: QuerySet[Household], limit: int = 20
 ) -> list[Household]:
     """Households not visited for longest (never visited first), with `.last_visit`."""
+    # prefetch, not select_related: a join sends PostgreSQL to hash every unit of
+    # the county and every household's head before the sort picks the first few.
     return list(
         households.annotate(last_visit=last_visit_subquery())
-        .select_related("head", "neighborhood")
+        .prefetch_related("head", "neighborhood")
         .order_by(Coalesce("last_visit", Value(date(1900, 1, 1))).asc(), "code", "pk")[
             :limit
         ]
@@ -200,10 +230,13 @@ def care_intervals(township_id: int) -> dict[int, int]:
 
     if not VisitSettings.objects.filter(township_id=township_id).exists():
         care_defaults_install(township_id)
+    # Sensitive tags (低保, 社区矫正 ...) never drive chiefs' care lists: a household
+    # flagged 关爱户 for one of them would tell a neighbourhood chief what only area
+    # chiefs and stations may know (shared/DOMAIN.md §6).
     return dict(
-        CareInterval.objects.filter(township_id=township_id).values_list(
-            "tag_id", "days"
-        )
+        CareInterval.objects.filter(
+            township_id=township_id, tag__is_sensitive=False
+        ).values_list("tag_id", "days")
     )
 
 
@@ -254,7 +287,7 @@ def care_overdue(
             care_days=Case(*whens, default=None, output_field=IntegerField()),
             last_visit=last_visit_subquery(),
         )
-        .select_related("head", "neighborhood")
+        .prefetch_related("head", "neighborhood")  # after the LIMIT (see above)
         .order_by(Coalesce("last_visit", Value(date(1900, 1, 1))).asc(), "code", "pk")
     )
 
@@ -282,6 +315,7 @@ def quiet_chiefs(unit: Unit, today: date, quiet_after_days: int) -> QuerySet[Pos
     """Active chiefs below `unit` (its own chief excluded) who recorded no visit and no
     case in the last `quiet_after_days` days and have held the post that long."""
     since = today - timedelta(days=quiet_after_days - 1)
+    since_at = timezone.make_aware(datetime.combine(since, time.min))
     field = SCOPE_FIELD[unit.level]
     posts = (
         Post.objects.filter(
@@ -300,9 +334,13 @@ def quiet_chiefs(unit: Unit, today: date, quiet_after_days: int) -> QuerySet[Pos
                     recorded_by_id=OuterRef("holder"), visited_on__gte=since
                 )
             ),
+            # A range on created_at itself (local midnight of `since`), not on its
+            # date: `created_at__date` wraps the column in a function, and the
+            # look-up is then a scan of every case per chief instead of a seek on
+            # the (reported_by, created_at) index.
             reported=Exists(
                 CaseRecord.objects.filter(
-                    reported_by_id=OuterRef("holder"), created_at__date__gte=since
+                    reported_by_id=OuterRef("holder"), created_at__gte=since_at
                 )
             ),
             last_visit=Subquery(

@@ -80,6 +80,41 @@ def test_visit_figures(world, build, today):
     assert REGISTRY["visit_coverage"].value(v1, p60) == round(3 / 48, 4)
 
 
+def test_monthly_trend_in_one_query_matches_the_figure_month_by_month(
+    world, build, today, report
+):
+    """The dashboard trend groups by month; each month must equal the figure itself,
+    in a few queries rather than one per month."""
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sanzhang.reports.period import months
+
+    hhs = world.households[N1]
+    first = date(today.year, today.month, 1)
+    last_month = first - timedelta(days=1)
+    build.visit(hhs[0], first)  # this month
+    build.visit(hhs[1], last_month)  # the previous month's last day
+    build.visit(hhs[2], last_month - timedelta(days=40))  # two months before
+    build.visit(hhs[3], last_month - timedelta(days=40))
+    report()  # one case created now: this month
+    p = Period(last_month - timedelta(days=70), today)
+    v1 = world.unit(V1)
+    spans = months(p)
+    assert len(spans) >= 3
+    for ind in ("visits", "opinions_collected", "cases_resolved"):
+        with CaptureQueriesContext(connection) as ctx:
+            got = REGISTRY[ind].by_month(v1, p)
+        # One grouped query (case figures also count their records when built).
+        assert len(ctx.captured_queries) <= 2
+        assert got == [REGISTRY[ind].value(v1, m) for m in spans]
+    visits = REGISTRY["visits"].by_month(v1, p)
+    assert (visits[-1], visits[-2], sum(visits)) == (1, 1, 4)
+    assert REGISTRY["opinions_collected"].by_month(v1, p)[-1] == 1
+
+
 def test_coverage_breakdown_agrees_with_the_visits_definition(world, build, today):
     hhs = world.households[N1]
     build.visit(hhs[0], today)

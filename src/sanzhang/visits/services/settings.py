@@ -32,6 +32,7 @@ def care_defaults_install(township_id: int) -> int:
     tags = Tag.objects.filter(
         Q(township=None) | Q(township_id=township_id),
         visit_interval_days__isnull=False,
+        is_sensitive=False,  # see selectors.care_intervals
     )
     rows = [
         CareInterval(township_id=township_id, tag=t, days=t.visit_interval_days)
@@ -74,6 +75,11 @@ def settings_update(
     for tag_id, value in intervals.items():
         if tag_id not in tags:
             raise DomainError(_("未知的户标签"))
+        if tags[tag_id].is_sensitive and str(value or "").strip():
+            raise DomainError(
+                _("敏感标签（%(t)s）不用于三长走访提醒：这类户由站所和片长跟进")
+                % {"t": tags[tag_id].name}
+            )
         cleaned[tag_id] = _days(value, label=tags[tag_id].name)
     every = _days(household_interval_days, label=_("普通户走访周期"))
     quiet = _days(quiet_after_days, label=_("未履职天数"))

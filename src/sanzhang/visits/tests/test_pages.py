@@ -257,3 +257,30 @@ def test_campaign_created_by_cadre_seen_by_chief_not_by_other_township(world):
     )
     assert response.status_code == 400
     assert VisitCampaign.objects.count() == 1
+
+
+HUGE = "9999999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/visits/ledger/?person={HUGE}",
+        f"/visits/ledger/?household={HUGE}",
+        f"/visits/ledger/?campaign={HUGE}",
+        f"/visits/ledger.xlsx?person={HUGE}",
+        "/visits/ledger/?start=9999-12-31&end=9999-12-31",
+    ],
+)
+def test_oversized_ids_and_far_dates_do_not_crash(world, url):
+    client = Client()
+    client.force_login(world.users["admin"])
+    assert client.get(url).status_code == 200
+
+
+def test_the_person_filter_does_not_reveal_other_accounts_names(world):
+    client = Client()
+    client.force_login(world.users["nchief"])
+    stranger = world.users["station"]
+    page = client.get(f"/visits/ledger/?person={stranger.pk}").content.decode()
+    assert stranger.display_name not in page

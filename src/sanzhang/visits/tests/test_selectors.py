@@ -153,7 +153,10 @@ def test_bad_interval_changes_nothing(world, value, message):
         settings_update(
             by=world.users["admin"],
             township=t1,
-            intervals={world.tags["disabled"].pk: "5", world.tags["dibao"].pk: value},
+            intervals={
+                world.tags["over_80"].pk: "5",
+                world.tags["left_behind_elderly"].pk: value,
+            },
             household_interval_days="30",
             quiet_after_days="30",
         )
@@ -254,3 +257,30 @@ def test_campaign_progress_household_by_household(world, record):
     assert mine.count() == 6
     assert camp not in campaigns_visible_to(world.users["nobody"])
     assert camp in campaigns_visible_to(world.users["admin"])
+
+
+def test_a_sensitive_tag_never_makes_a_care_household(world):
+    """A household whose only tag is 社区矫正对象 must not show as 关爱户 to its chief
+    (the flag and its interval would give the tag away)."""
+    from sanzhang.core.errors import DomainError
+    from sanzhang.visits.models import CareInterval
+
+    t1 = world.unit("T1")
+    second = world.households[N1][1]
+    sensitive = world.tags["community_correction"]
+    second.tags.add(sensitive)
+    # Even if an interval for it got into the table, it is not used.
+    care_overdue(households_in(t1), t1.pk, TODAY)  # installs the defaults first
+    CareInterval.objects.update_or_create(
+        township=t1, tag=sensitive, defaults={"days": 7}
+    )
+    rows = care_overdue(households_in(t1), t1.pk, TODAY)
+    assert second.pk not in {h.pk for h in rows}
+    with pytest.raises(DomainError, match="敏感标签"):
+        settings_update(
+            by=world.users["admin"],
+            township=t1,
+            intervals={sensitive.pk: "7"},
+            household_interval_days="30",
+            quiet_after_days="20",
+        )

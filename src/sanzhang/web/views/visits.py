@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from sanzhang.cases.services.categories import categories_for
 from sanzhang.core.errors import DomainError, NotFound
+from sanzhang.core.parsing import parse_day, parse_id
 from sanzhang.org.access import access_for
 from sanzhang.org.levels import Level
 from sanzhang.org.models import Household, Tag, Unit, User
@@ -86,7 +87,7 @@ def _form_context(request: HttpRequest, today: date) -> dict[str, Any]:
     user = request.user
     households = _to_visit(user, today)
     chosen = request.POST.get("household") or request.GET.get("household", "")
-    if chosen.isdigit() and all(str(h.pk) != chosen for h in households):
+    if parse_id(chosen) and all(str(h.pk) != chosen for h in households):
         try:
             households.insert(0, get_household_for(user, chosen))
         except NotFound as exc:
@@ -184,18 +185,15 @@ def coverage_view(request: HttpRequest, unit: Unit) -> HttpResponse:
     overdue = list(sel.care_overdue(households, township_id, today)[:50])
     _care_tags(request.user, overdue, township_id)
     settings = sel.settings_for(township_id)
-    b = sel.coverage_breakdown(unit, today)
     # A township has a thousand chiefs: show the 100 with the lowest 30-day coverage.
-    chiefs = sorted(
-        b.chiefs, key=lambda c: (c.figures.r30 is not None, c.figures.r30 or 0)
-    )[:CHIEF_ROWS]
+    b = sel.coverage_breakdown(unit, today, chief_limit=CHIEF_ROWS)
     return render(
         request,
         "web/visits/coverage.html",
         {
             "unit": unit,
             "b": b,
-            "chiefs": chiefs,
+            "chiefs": b.chiefs,
             "unvisited": sel.longest_unvisited(households, 20),
             "overdue": overdue,
             "quiet": list(
@@ -228,16 +226,13 @@ def _care_tags(user: Any, households: list[Household], township_id: int) -> None
 
 # --- ledger --------------------------------------------------------------------------
 def _parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value else None
-    except ValueError:
-        return None
+    return parse_day(value)
 
 
 def _ledger_filter(request: HttpRequest) -> sel.VisitFilter:
     g = request.GET
     unit = None
-    if g.get("unit", "").isdigit():
+    if parse_id(g.get("unit")):
         try:
             unit = get_unit_for(request.user, g["unit"], VisitAction.LEDGER)
         except NotFound as exc:
@@ -247,9 +242,9 @@ def _ledger_filter(request: HttpRequest) -> sel.VisitFilter:
         start=_parse_date(g.get("start", "")),
         end=_parse_date(g.get("end", "")),
         kind=g.get("kind", "") if g.get("kind", "") in VisitKind.values else "",
-        person=int(g["person"]) if g.get("person", "").isdigit() else None,
-        household=int(g["household"]) if g.get("household", "").isdigit() else None,
-        campaign=int(g["campaign"]) if g.get("campaign", "").isdigit() else None,
+        person=parse_id(g.get("person")),
+        household=parse_id(g.get("household")),
+        campaign=parse_id(g.get("campaign")),
     )
 
 
@@ -262,7 +257,16 @@ def ledger(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         qs.select_related("household", "recorded_by", "case"), 30
     ).get_page(request.GET.get("page"))
-    person = User.objects.filter(pk=f.person).first() if f.person else None
+    # Named only if they recorded a visit this user may see: the filter must not
+    # become a way to look up any account's name by its id.
+    person = (
+        User.objects.filter(
+            pk=f.person,
+            pk__in=visits_visible_to(request.user).values("recorded_by_id"),
+        ).first()
+        if f.person
+        else None
+    )
     return render(
         request,
         "web/visits/ledger.html",
@@ -371,7 +375,9 @@ def settings_view(request: HttpRequest, unit: Unit) -> HttpResponse:
     ):
         raise Http404("")
     care_defaults_install(unit.pk)
-    tags = list(Tag.objects.filter(Q(township=None) | Q(township=unit)))
+    tags = list(
+        Tag.objects.filter(Q(township=None) | Q(township=unit), is_sensitive=False)
+    )
     context: dict[str, Any] = {"unit": unit, "tags": tags}
     status = 200
     if request.method == "POST":

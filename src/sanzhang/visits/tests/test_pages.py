@@ -192,6 +192,12 @@ def test_export_is_audited_and_formula_safe(world):
     note = ws.cell(row=2, column=11)
     assert (note.value, note.data_type) == ('=HYPERLINK("http://x","y")', "s")
     assert ws.cell(row=2, column=8).value == "敲门"
+    # Places by name and the recorder, as a township files the ledger upward.
+    assert [ws.cell(row=2, column=c).value for c in (2, 3, 4, 5)] == [
+        world.unit(key).name
+        for key in ("T1-V1", "T1-V1-A1", "T1-V1-A1-G1", "T1-V1-A1-G1-N1")
+    ]
+    assert ws.cell(row=2, column=10).value == str(world.users["nchief"])
     event = AuditEvent.objects.filter(action="export").latest("id")
     assert AuditEvent.objects.filter(action="export").count() == before + 1
     assert (event.actor_name, event.detail["what"], event.detail["rows"]) == (

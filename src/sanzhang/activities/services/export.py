@@ -9,22 +9,10 @@ from typing import Any
 
 from django.db import transaction
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 
 from sanzhang.core.audit import AuditAction, audit_record
-
-
-def _cell(ws: Any, row: int, col: int, value: object) -> None:
-    cell = ws.cell(row=row, column=col)
-    if value is None or value == "":
-        return
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        cell.value = value
-        return
-    cell.value = str(value)
-    # openpyxl turns any str starting with "=" into a formula; force plain text.
-    cell.data_type = TYPE_STRING
+from sanzhang.core.xlsx import text_cell
 
 
 def workbook(
@@ -38,7 +26,7 @@ def workbook(
     n = 0
     for n, row in enumerate(rows, start=1):
         for col, value in enumerate(row, start=1):
-            _cell(ws, n + 1, col, value)
+            text_cell(ws, n + 1, col, value)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue(), n

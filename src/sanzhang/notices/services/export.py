@@ -9,10 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 
 from sanzhang.core.audit import AuditAction, audit_record
+from sanzhang.core.xlsx import text_cell
 
 from ..models import Notice
 
@@ -27,15 +27,6 @@ HEADERS = (
 )
 
 
-def _cell(ws: Any, row: int, col: int, value: object) -> None:
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, int):
-        cell.value = value
-        return
-    cell.value = str(value)
-    cell.data_type = TYPE_STRING  # plain text, never a formula
-
-
 def ledger_xlsx(
     notices: list[Notice], *, by: Any, township_id: int | None, ip: str | None = None
 ) -> bytes:
@@ -43,7 +34,7 @@ def ledger_xlsx(
     ws = wb.active
     ws.title = "通知台账"
     for col, head in enumerate(HEADERS, 1):
-        _cell(ws, 1, col, head)
+        text_cell(ws, 1, col, head)
         ws.cell(row=1, column=col).font = Font(bold=True)
     for r, n in enumerate(notices, 2):
         done = getattr(n, "done", 0)
@@ -58,7 +49,7 @@ def ledger_xlsx(
             rate,
         )
         for col, value in enumerate(values, 1):
-            _cell(ws, r, col, value)
+            text_cell(ws, r, col, value)
     out = io.BytesIO()
     wb.save(out)
     with transaction.atomic():

@@ -16,11 +16,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
-from openpyxl.styles import Font
 
 from sanzhang.cases.models import Case
 from sanzhang.core.audit import AuditAction, audit_record
+from sanzhang.core.xlsx import text_cell
 from sanzhang.org.models import Unit
 
 from .. import metrics
@@ -30,18 +29,7 @@ from ..selectors import report_sections, show
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def cell(ws: Any, row: int, col: int, value: Any, *, bold: bool = False) -> Any:
-    c = ws.cell(row=row, column=col)
-    if value is None or value == "":
-        return c
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        c.value = value
-    else:
-        c.value = str(value)
-        c.data_type = TYPE_STRING  # never a formula
-    if bold:
-        c.font = Font(bold=True)
-    return c
+cell = text_cell  # the exports below write every cell through core.xlsx
 
 
 def _save(wb: Workbook) -> bytes:

@@ -12,10 +12,10 @@ from typing import Any
 from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 
 from sanzhang.core.audit import AuditAction, audit_record
+from sanzhang.core.xlsx import stream_value
 from sanzhang.org.models import Unit
 
 from ..access import visits_visible_to
@@ -38,20 +38,6 @@ HEADERS = (
     "发现诉求",
     "事件编号",
 )
-
-
-# openpyxl reads a str starting with "=" as a formula; these starts are all treated as
-# text, as in the roster export (a spreadsheet program may act on + - @ too).
-_RISKY = ("=", "+", "-", "@")
-
-
-def _text(ws: Any, value: object) -> object:
-    """A cell value for a write-only sheet: risky strings forced to plain text."""
-    if isinstance(value, str) and value.startswith(_RISKY):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = TYPE_STRING
-        return cell
-    return value
 
 
 def ledger_export(
@@ -123,7 +109,7 @@ def ledger_export(
             needs or None,
             case or None,
         )
-        ws.append([_text(ws, v) for v in values])
+        ws.append([stream_value(ws, v) for v in values])
     row = len(rows) + 1
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -721,8 +721,8 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
     p = request.POST
     src = p if request.method == "POST" else request.GET
     unit = None
-    if parse_id(src.get("unit")):
-        unit = next((u for u in units if u.pk == parse_id(src["unit"])), None)
+    if wanted := parse_id(src.get("unit")):
+        unit = next((u for u in units if u.pk == wanted), None)
     unit = unit or units[0]
     ctx = {
         "units": units,
@@ -755,8 +755,8 @@ def patrol_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已添加堤段"))
             return redirect(f"/activities/patrols/new/?unit={unit.pk}")
         section = None
-        if parse_id(p.get("section")):
-            section = LeveeSection.objects.filter(pk=parse_id(p["section"])).first()
+        if section_id := parse_id(p.get("section")):
+            section = LeveeSection.objects.filter(pk=section_id).first()
         shift, _created = patrol_svc.shift_create(
             by=request.user,
             client_key=p.get("client_key", ""),
@@ -786,8 +786,8 @@ def patrol_detail(request: HttpRequest, shift_id: int) -> HttpResponse:
             raise Http404("")
         try:
             category = None
-            if parse_id(p.get("category")):
-                category = Category.objects.filter(pk=parse_id(p["category"])).first()
+            if category_id := parse_id(p.get("category")):
+                category = Category.objects.filter(pk=category_id).first()
             checkin, _created = patrol_svc.checkin_record(
                 shift=shift,
                 by=request.user,

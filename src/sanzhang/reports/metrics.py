@@ -53,8 +53,33 @@ def model(label: str) -> Any:
         raise Unavailable(label) from None
 
 
-def in_unit(unit: Unit, prefix: str = "") -> Q:
-    """Rows inside `unit`'s subtree: one equality on the ancestor column of its level."""
+@dataclass(frozen=True)
+class County:
+    """Every active township of the installation taken together. The unit tree's
+    roots are townships and an installation holds one county's townships, so the
+    county report's scope is "these townships" rather than a unit of its own."""
+
+    township_ids: tuple[int, ...]
+    name: str = "全县"
+    level: str = "county"
+    pk: None = None
+
+    @classmethod
+    def of_installation(cls) -> County:
+        ids = Unit.objects.filter(level=Level.TOWNSHIP, is_active=True).order_by(
+            "sort_order", "id"
+        )
+        return cls(tuple(ids.values_list("pk", flat=True)))
+
+
+Scope = Unit | County
+
+
+def in_unit(unit: Scope, prefix: str = "") -> Q:
+    """Rows inside `unit`'s subtree: one equality on the ancestor column of its level
+    (for the county: the township column among its townships)."""
+    if isinstance(unit, County):
+        return Q(**{prefix + "township_id__in": unit.township_ids})
     return Q(**{prefix + SCOPE_FIELD[unit.level]: unit.pk})
 
 
@@ -173,21 +198,29 @@ def ratio(part: int, whole: int) -> float:
 
 
 # --- framework ----------------------------------------------------------------------
+def active_units(unit: Scope, p: Period) -> QuerySet:
+    return Unit.objects.filter(in_unit(unit), is_active=True)
+
+
 def _units(level: str) -> RecordsFn:
-    return lambda unit, p: Unit.objects.filter(
-        in_unit(unit), level=level, is_active=True
-    ).order_by("path")
+    return lambda unit, p: active_units(unit, p).filter(level=level).order_by("path")
 
 
 def _households(unit: Unit, p: Period) -> QuerySet:
     return Household.objects.filter(in_unit(unit), is_active=True)
 
 
+def current_posts(unit: Scope, p: Period) -> QuerySet:
+    # As org.selectors.stats: active posts on active units in the subtree.
+    return Post.objects.filter(
+        in_unit(unit, "unit__"), ended_on__isnull=True, unit__is_active=True
+    )
+
+
 def _chiefs(role: str) -> RecordsFn:
-    # As org.selectors.stats: active posts of the role on active units in the subtree.
-    return lambda unit, p: Post.objects.filter(
-        in_unit(unit, "unit__"), role=role, ended_on__isnull=True, unit__is_active=True
-    ).select_related("unit")
+    return lambda unit, p: (
+        current_posts(unit, p).filter(role=role).select_related("unit")
+    )
 
 
 # --- cases (one definition each: sanzhang.cases.metrics) ----------------------------
@@ -207,23 +240,26 @@ def _resolved_at(level: str) -> RecordsFn:
     )
 
 
-def _open_cases(unit: Unit, p: Period) -> QuerySet:
+OVERDUE = Q(deadline_flag="red")  # open and past its limit (red card)
+
+
+def open_cases(unit: Scope, p: Period) -> QuerySet:
     return Case.objects.filter(in_unit(unit), status__in=OPEN_STATUSES)
 
 
 def _overdue_cases(unit: Unit, p: Period) -> QuerySet:
-    return _open_cases(unit, p).filter(deadline_flag="red")
+    return open_cases(unit, p).filter(OVERDUE)
 
 
 # --- visits (sanzhang.visits) -------------------------------------------------------
-def _visits(unit: Unit, p: Period) -> QuerySet:
+def visits(unit: Scope, p: Period) -> QuerySet:
     return model("visits.Visit").objects.filter(
         in_unit(unit), visited_on__gte=p.start, visited_on__lte=p.end
     )
 
 
 def _visited_households(unit: Unit, p: Period) -> QuerySet:
-    return _households(unit, p).filter(pk__in=_visits(unit, p).values("household_id"))
+    return _households(unit, p).filter(pk__in=visits(unit, p).values("household_id"))
 
 
 def _coverage(unit: Unit, p: Period) -> float:
@@ -240,12 +276,20 @@ def _last30(fn: RecordsFn) -> RecordsFn:
 
 
 # --- activities (sanzhang.activities) -----------------------------------------------
-def _activities(kind: str | None = None) -> RecordsFn:
+MICRO_LECTURE = Q(kind="micro_lecture")
+CLEANUP = Q(kind="cleanup")
+
+
+def activities(unit: Scope, p: Period) -> QuerySet:
+    return model("activities.Activity").objects.filter(
+        in_unit(unit), held_on__gte=p.start, held_on__lte=p.end
+    )
+
+
+def _activities(kind: Q | None = None) -> RecordsFn:
     def records(unit: Unit, p: Period) -> QuerySet:
-        qs = model("activities.Activity").objects.filter(
-            in_unit(unit), held_on__gte=p.start, held_on__lte=p.end
-        )
-        return qs.filter(kind=kind) if kind else qs
+        qs = activities(unit, p)
+        return qs.filter(kind) if kind else qs
 
     return records
 
@@ -282,8 +326,11 @@ def _relays(unit: Unit, p: Period) -> QuerySet:
     )
 
 
+RELAYED = Q(relayed_at__isnull=False)
+
+
 def _relayed(unit: Unit, p: Period) -> QuerySet:
-    return _relays(unit, p).filter(relayed_at__isnull=False)
+    return _relays(unit, p).filter(RELAYED)
 
 
 # --- stories and commendations (this app) -------------------------------------------
@@ -413,7 +460,7 @@ WORK = [
         _("期内举办的“微宣讲”活动场次"),
         _("场"),
         C,
-        _activities("micro_lecture"),
+        _activities(MICRO_LECTURE),
         record_type="activity",
         needs="activities.Activity",
     ),
@@ -455,7 +502,7 @@ WORK = [
         _("期内走访记录条数"),
         _("户次"),
         C,
-        _visits,
+        visits,
         record_type="visit",
         needs="visits.Visit",
         month_field="visited_on",
@@ -466,7 +513,7 @@ WORK = [
         _("期内走访记录的服务人次之和"),
         _("人次"),
         S,
-        _visits,
+        visits,
         field="people_served",
         record_type="visit",
         needs="visits.Visit",
@@ -569,7 +616,7 @@ WORK = [
         _("当前未结案的事件数（待签收、办理中、待回访）"),
         _("件"),
         C,
-        _open_cases,
+        open_cases,
         record_type="case",
         in_period=False,
     ),
@@ -600,7 +647,7 @@ WORK = [
         _("期内“人居环境整治”活动的参与人次之和"),
         _("人次"),
         S,
-        _activities("cleanup"),
+        _activities(CLEANUP),
         field="person_times",
         record_type="activity",
         needs="activities.Activity",

@@ -19,7 +19,7 @@ from sanzhang.core.parsing import parse_id
 from sanzhang.org.levels import CHILD_LEVEL, SCOPE_FIELD, Level
 from sanzhang.org.models import Household, Unit
 
-from . import metrics
+from . import grouped, metrics
 from .metrics import REGISTRY, Indicator, Unavailable
 from .period import Period, months
 
@@ -99,20 +99,36 @@ def drill_url(unit: Unit, ind_id: str, period: Period, **extra: Any) -> str:
 
 
 def report_sections(unit: Unit, period: Period) -> list[tuple[Any, list[Line]]]:
+    # Every figure of the report from one query per family (grouped.compute).
+    values = grouped.compute(
+        unit, period, [i for _t, ids in REPORT_LAYOUT for i in ids], by=None
+    ).total
+    urls = DrillUrls(period)
     return [
         (
             title,
-            [
-                Line(
-                    REGISTRY[i],
-                    REGISTRY[i].value(unit, period),
-                    drill_url(unit, i, period),
-                )
-                for i in ids
-            ],
+            [Line(REGISTRY[i], values[i], urls.get(unit.pk, i)) for i in ids],
         )
         for title, ids in REPORT_LAYOUT
     ]
+
+
+class DrillUrls:
+    """drill_url for many units and figures from one reverse(): a page of ~900 map
+    points reversed two URLs each (most of the map's time)."""
+
+    _PK = 987654321  # a pk no unit has, replaced in the reversed path
+
+    def __init__(self, period: Period) -> None:
+        self.query = period.query()
+        self.template = reverse("web:report-records", args=[self._PK, "IND"])
+
+    def get(self, unit_pk: int, ind_id: str, **extra: Any) -> str:
+        path = self.template.replace(str(self._PK), str(unit_pk), 1).replace(
+            "IND", ind_id, 1
+        )
+        url = path + "?" + self.query
+        return url + "".join(f"&{k}={v}" for k, v in extra.items())
 
 
 # --- drill-down ---------------------------------------------------------------------
@@ -333,57 +349,144 @@ COMPARE = (
 TREND = ("opinions_collected", "cases_resolved", "visits")
 
 
+# The families the dashboard reads besides its figures: monthly counts for the trend.
+TREND_FAMILIES = {
+    "opinions_collected": "collected",
+    "cases_resolved": "resolved",
+    "visits": "visits",
+}
+LEVEL_IDS = tuple(f"resolved_{lv}" for lv, _label in HandlingLevel.choices)
+
+
+@dataclass
+class Dashboard:
+    tiles: list[Line]
+    compare: dict[str, Any]
+    charts: dict[str, Any]
+
+
+def dashboard(unit: Unit, period: Period) -> Dashboard:
+    """Tiles, the children side by side and the charts from one grouped computation
+    (one query per family of figures, grouped by child unit; the unit's own figures
+    are its children's added up), plus the categories and the map."""
+    level = CHILD_LEVEL[unit.level]
+    by = SCOPE_FIELD[level] if level else None
+    ids = list(dict.fromkeys((*TILES, *COMPARE, *LEVEL_IDS)))
+    result = grouped.compute(
+        unit,
+        period,
+        ids,
+        by=by,
+        months_of=TREND_FAMILIES.values(),
+        extra={"followups": [grouped.satisfaction_part(v) for v in Satisfaction]},
+    )
+    children = (
+        list(
+            Unit.objects.filter(parent=unit, is_active=True).order_by(
+                "sort_order", "id"
+            )
+        )
+        if level
+        else []
+    )
+    urls = DrillUrls(period)
+    tiles_ = [Line(REGISTRY[i], result.total[i], urls.get(unit.pk, i)) for i in TILES]
+    return Dashboard(
+        tiles_,
+        _compare(children, result, urls),
+        _charts(unit, period, children, result, urls),
+    )
+
+
 def tiles(unit: Unit, period: Period, ids: tuple[str, ...] = TILES) -> list[Line]:
-    return [
-        Line(REGISTRY[i], REGISTRY[i].value(unit, period), drill_url(unit, i, period))
-        for i in ids
-    ]
+    values = grouped.compute(unit, period, ids, by=None).total
+    return [Line(REGISTRY[i], values[i], drill_url(unit, i, period)) for i in ids]
 
 
 def compare_children(unit: Unit, period: Period) -> dict[str, Any]:
     """The children of `unit` side by side (a township: its villages)."""
-    level = CHILD_LEVEL[unit.level]
-    if level is None:
+    return dashboard(unit, period).compare
+
+
+def chart_data(unit: Unit, period: Period) -> dict[str, Any]:
+    """Everything the dashboard charts draw, each segment with its drill-down URL."""
+    return dashboard(unit, period).charts
+
+
+def _compare(
+    children: list[Unit], result: grouped.Grouped, urls: DrillUrls
+) -> dict[str, Any]:
+    if not children:
         return {"columns": [], "rows": []}
-    children = list(
-        Unit.objects.filter(parent=unit, is_active=True).order_by("sort_order", "id")
-    )
     cols = [REGISTRY[i] for i in COMPARE]
-    data = {i.id: i.breakdown(unit, period, level) for i in cols}
     rows = []
     for child in children:
         cells = []
         for ind in cols:
-            v = data[ind.id].get(child.pk, 0.0 if ind.is_rate else 0)
+            v = result.get(child.pk, ind.id)
             cells.append(
-                {
-                    "value": v,
-                    "shown": show(ind, v),
-                    "url": drill_url(child, ind.id, period),
-                }
+                {"value": v, "shown": show(ind, v), "url": urls.get(child.pk, ind.id)}
             )
         rows.append({"unit": child, "cells": cells})
     return {"columns": cols, "rows": rows}
 
 
-def chart_data(unit: Unit, period: Period) -> dict[str, Any]:
-    """Everything the dashboard charts draw, each segment with its drill-down URL."""
+def _charts(
+    unit: Unit,
+    period: Period,
+    children: list[Unit],
+    result: grouped.Grouped,
+    urls: DrillUrls,
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    spans = months(period)
     out["trend"] = {
-        "months": [f"{m.start:%Y-%m}" for m in months(period)],
+        "months": [f"{m.start:%Y-%m}" for m in spans],
         "series": [
             {
                 "name": str(REGISTRY[i].name),
                 "data": [
-                    {"value": v, "url": drill_url(unit, i, m)}
-                    for m, v in zip(
-                        months(period), REGISTRY[i].by_month(unit, period), strict=True
-                    )
+                    {
+                        "value": result.total_parts[fam][grouped.month_part(k)],
+                        "url": drill_url(unit, i, m),
+                    }
+                    for k, m in enumerate(spans)
                 ],
             }
-            for i in TREND
+            for i, fam in TREND_FAMILIES.items()
         ],
     }
+    out["categories"] = _categories(unit, period, urls)
+    out["levels"] = [
+        {
+            "name": str(label),
+            "value": result.total[f"resolved_{lv}"],
+            "url": urls.get(unit.pk, f"resolved_{lv}"),
+        }
+        for lv, label in HandlingLevel.choices
+    ]
+    said = result.total_parts["followups"]
+    out["satisfaction"] = [
+        {
+            "name": str(label),
+            "value": said[grouped.satisfaction_part(v)],
+            "url": urls.get(unit.pk, "satisfaction_rate", part="base", satisfaction=v),
+        }
+        for v, label in Satisfaction.choices
+    ]
+    out["coverage"] = [
+        {
+            "name": c.name,
+            "value": round(result.get(c.pk, "visit_coverage") * 100, 1),
+            "url": urls.get(c.pk, "visit_coverage"),
+        }
+        for c in children
+    ]
+    out["map"] = neighbourhood_map(unit, period, urls=urls)
+    return out
+
+
+def _categories(unit: Unit, period: Period, urls: DrillUrls) -> list[dict[str, Any]]:
     collected = REGISTRY["opinions_collected"].records(unit, period)
     cats: dict[int, dict[str, Any]] = {}
     for row in (
@@ -400,51 +503,16 @@ def chart_data(unit: Unit, period: Period) -> dict[str, Any]:
         name = row["category__parent__name"] or row["category__name"]
         slot = cats.setdefault(top, {"name": name, "value": 0})
         slot["value"] += row["n"]
-        slot["url"] = drill_url(unit, "opinions_collected", period, category=top)
-    out["categories"] = sorted(cats.values(), key=lambda d: -d["value"])
-    out["levels"] = [
-        {
-            "name": str(label),
-            "value": REGISTRY[f"resolved_{lv}"].value(unit, period),
-            "url": drill_url(unit, f"resolved_{lv}", period),
-        }
-        for lv, label in HandlingLevel.choices
-    ]
-    follow = REGISTRY["satisfaction_rate"].base(unit, period)  # type: ignore[misc]
-    counts = dict(follow.order_by().values_list("satisfaction").annotate(n=Count("pk")))
-    out["satisfaction"] = [
-        {
-            "name": str(label),
-            "value": counts.get(v, 0),
-            "url": drill_url(
-                unit, "satisfaction_rate", period, part="base", satisfaction=v
-            ),
-        }
-        for v, label in Satisfaction.choices
-    ]
-    level = CHILD_LEVEL[unit.level]
-    cov = REGISTRY["visit_coverage"]
-    if level:
-        by_child = cov.breakdown(unit, period, level)
-        out["coverage"] = [
-            {
-                "name": c.name,
-                "value": round(by_child.get(c.pk, 0.0) * 100, 1),
-                "url": drill_url(c, "visit_coverage", period),
-            }
-            for c in Unit.objects.filter(parent=unit, is_active=True).order_by(
-                "sort_order", "id"
-            )
-        ]
-    else:
-        out["coverage"] = []
-    out["map"] = neighbourhood_map(unit, period)
-    return out
+        slot["url"] = urls.get(unit.pk, "opinions_collected", category=top)
+    return sorted(cats.values(), key=lambda d: -d["value"])
 
 
-def neighbourhood_map(unit: Unit, period: Period, limit: int = 3000) -> list[dict]:
+def neighbourhood_map(
+    unit: Unit, period: Period, limit: int = 3000, urls: DrillUrls | None = None
+) -> list[dict]:
     """One point per neighbourhood at the mean of its households' coordinates, with
     its coverage and open cases (no map tiles: points on plain axes)."""
+    urls = urls or DrillUrls(period)
     if unit.level == Level.NEIGHBORHOOD:
         scope = Q(neighborhood_id=unit.pk)
     else:
@@ -456,30 +524,26 @@ def neighbourhood_map(unit: Unit, period: Period, limit: int = 3000) -> list[dic
         .values("neighborhood_id")
         .annotate(lon=Avg("lon"), lat=Avg("lat"), n=Count("pk"))[:limit]
     )
-    cov = REGISTRY["visit_coverage"].breakdown(unit, period, Level.NEIGHBORHOOD)
-    open_ = REGISTRY["open_cases"].breakdown(unit, period, Level.NEIGHBORHOOD)
+    by_nb = grouped.compute(
+        unit, period, ("visit_coverage", "open_cases"), by="neighborhood_id"
+    )
     names = dict(
         Unit.objects.filter(pk__in=[p["neighborhood_id"] for p in points]).values_list(
             "pk", "name"
         )
     )
-    nb_units = {
-        p["neighborhood_id"]: Unit(pk=p["neighborhood_id"], level=Level.NEIGHBORHOOD)
-        for p in points
-    }
     return [
         {
-            "name": names.get(p["neighborhood_id"], ""),
+            "name": names.get(nb, ""),
             "value": [round(p["lon"], 6), round(p["lat"], 6)],
             "households": p["n"],
-            "coverage": round(cov.get(p["neighborhood_id"], 0.0) * 100, 1),
-            "open": open_.get(p["neighborhood_id"], 0),
-            "url_coverage": drill_url(
-                nb_units[p["neighborhood_id"]], "visit_coverage", period, part="base"
-            ),
-            "url_open": drill_url(nb_units[p["neighborhood_id"]], "open_cases", period),
+            "coverage": round(by_nb.get(nb, "visit_coverage") * 100, 1),
+            "open": by_nb.get(nb, "open_cases"),
+            "url_coverage": urls.get(nb, "visit_coverage", part="base"),
+            "url_open": urls.get(nb, "open_cases"),
         }
         for p in points
+        for nb in (p["neighborhood_id"],)
     ]
 
 

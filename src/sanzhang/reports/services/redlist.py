@@ -200,7 +200,7 @@ def _own_counts(
     except metrics.Unavailable:
         pass
     with contextlib.suppress(metrics.Unavailable):
-        visits = _per_user(metrics._visits(unit, period), "recorded_by", users)
+        visits = _per_user(metrics.visits(unit, period), "recorded_by", users)
     return handled, participation, visits
 
 

@@ -82,12 +82,13 @@ def dashboard(request: HttpRequest, unit: Unit) -> HttpResponse:
     except BadPeriod as exc:
         return _bad(request, exc)
     is_chief_view = unit.level in (Level.AREA, Level.GROUP, Level.NEIGHBORHOOD)
+    board = sel.dashboard(unit, period)
     context: dict[str, Any] = {
         "unit": unit,
         "period": period,
-        "tiles": sel.tiles(unit, period),
-        "compare": sel.compare_children(unit, period),
-        "charts": sel.chart_data(unit, period),
+        "tiles": board.tiles,
+        "compare": board.compare,
+        "charts": board.charts,
         "is_chief_view": is_chief_view,
         "todos": sel.chief_todos(unit) if is_chief_view else None,
         "can_manage": may(request.user, ReportAction.MANAGE, unit),

@@ -1,0 +1,381 @@
+"""Many figures for many units in a few queries: one grouped query per family.
+
+A family is one base set of rows, taken from the definitions in `metrics` and
+`sanzhang.cases.metrics` (the same functions the indicators use), and the aggregates
+its figures need: the cases recorded in the period give `opinions_collected` (all
+rows) and `answered_on_spot` (the rows with the on-the-spot condition) in one pass.
+`compute(scope, period, ids, by=...)` runs each family the figures need once, grouped
+by an ancestor column (`township_id` for the county's townships, `village_id` for a
+township's villages), and derives every figure of every group from the aggregates.
+
+The scope's own figure is the sum of its groups' aggregates (every row has exactly one
+group value, possibly none), put through the same arithmetic; a distinct count, which
+does not add up over groups, is counted once more for the whole scope. So each figure
+here equals `Indicator.value` for the group's unit and for the scope: the tests
+(test_grouped.py) check that figure by figure on the test world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from sanzhang.cases import metrics as cm
+from sanzhang.cases.states import Satisfaction
+from sanzhang.org.levels import Level
+from sanzhang.org.models import Role
+
+from . import metrics as m
+from .metrics import Number, Scope, Unavailable, ratio
+from .period import Period, months
+
+Agg = Callable[[Period], Any]  # the period -> an aggregate expression
+
+
+def _count(q: Q | None = None) -> Agg:
+    return lambda p: Count("pk", filter=q) if q is not None else Count("pk")
+
+
+def _sum(col: str, q: Q | None = None) -> Agg:
+    return lambda p: Sum(col, filter=q)
+
+
+def satisfaction_part(value: str) -> str:
+    """The follow-ups family's count of one answer (the satisfaction chart)."""
+    return f"said_{value}"
+
+
+def _case_rows(base: Callable) -> Callable[[Scope, Period], QuerySet]:
+    return lambda scope, p: base(m.in_unit(scope), *p.dt)
+
+
+def _visited(last_days: int | None = None) -> Agg:
+    def agg(p: Period) -> Any:
+        from sanzhang.visits.selectors import visited_between
+
+        span = p.last_days(last_days) if last_days else p
+        return Count("pk", filter=Q(visited_between(span.start, span.end)))
+
+    return agg
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    rows: Callable[[Scope, Period], QuerySet]
+    parts: dict[str, Agg]
+    prefix: str = ""  # from the rows' model to its ancestor columns
+    additive: bool = True  # False: the scope's total is queried apart
+    month_field: str = ""  # the column that places a row in a month (trend)
+    month_is_date: bool = False
+
+
+FAMILIES: dict[str, Family] = {
+    f.id: f
+    for f in (
+        Family(
+            "units",
+            m.active_units,
+            {lv.value: _count(Q(level=lv)) for lv in Level if lv != Level.TOWNSHIP},
+        ),
+        Family(
+            "households",
+            m._households,
+            {"n": _count(), "visited": _visited(), "visited_30d": _visited(30)},
+        ),
+        Family(
+            "posts",
+            m.current_posts,
+            {
+                r: _count(Q(role=r))
+                for r in (
+                    Role.AREA_CHIEF,
+                    Role.GROUP_CHIEF,
+                    Role.NEIGHBORHOOD_CHIEF,
+                )
+            },
+            prefix="unit__",
+        ),
+        Family(
+            "activities",
+            m.activities,
+            {
+                "n": _count(),
+                "micro_lectures": _count(m.MICRO_LECTURE),
+                "leaflets": _sum("leaflets"),
+                "person_times": _sum("person_times"),
+                "cleanup": _sum("person_times", m.CLEANUP),
+            },
+        ),
+        Family(
+            "volunteer",
+            m._volunteer_attendance,
+            {"hours": _sum("hours")},
+            prefix="activity__",
+        ),
+        Family(
+            "customs",
+            m._customs_persuaded,
+            {"households": lambda p: Count("household_id", distinct=True)},
+            additive=False,
+        ),
+        Family("meetings", m._meetings, {"n": _count()}),
+        Family(
+            "visits",
+            m.visits,
+            {"n": _count(), "people_served": _sum("people_served")},
+            month_field="visited_on",
+            month_is_date=True,
+        ),
+        Family(
+            "collected",
+            _case_rows(cm.collected),
+            {"n": _count(), "answered": _count(cm.ANSWERED_ON_SPOT)},
+            month_field="created_at",
+        ),
+        Family(
+            "resolved",
+            _case_rows(cm.resolved),
+            {
+                "n": _count(),
+                "in_village": _count(cm.IN_VILLAGE),
+                "in_township": _count(cm.IN_TOWNSHIP),
+                "tracked": _count(cm.TRACKED),
+            }
+            | {lv: _count(Q(resolved_level=lv)) for lv in cm.LEVELS},
+            month_field="resolved_at",
+        ),
+        Family(
+            "on_time",
+            _case_rows(cm.on_time_base),
+            {"n": _count(), "part": lambda p: Count("pk", filter=cm.on_time(*p.dt))},
+        ),
+        Family(
+            "followups",
+            _case_rows(cm.followups),
+            {"n": _count(), "satisfied": _count(cm.SATISFIED)}
+            | {
+                satisfaction_part(v): _count(Q(satisfaction=v))
+                for v in Satisfaction.values
+            },
+        ),
+        Family(
+            "mediations",
+            _case_rows(cm.mediations_ended),
+            {"n": _count(), "succeeded": _count(cm.MEDIATED)},
+        ),
+        Family("open", m.open_cases, {"n": _count(), "overdue": _count(m.OVERDUE)}),
+        Family("relays", m._relays, {"n": _count(), "relayed": _count(m.RELAYED)}),
+        Family("stories", m._stories_reported, {"n": _count()}),
+        Family("commendations", m._models_selected, {"n": _count()}),
+    )
+}
+
+
+def _p(family: str, part: str) -> Callable[[dict], Number]:
+    return lambda parts: m._number(parts[family][part])
+
+
+def _r(family: str, part: str, whole: str = "n") -> Callable[[dict], Number]:
+    return lambda parts: ratio(parts[family][part], parts[family][whole])
+
+
+# indicator id -> (the parts it reads as "family.part", the figure from the parts)
+DERIVED: dict[str, tuple[tuple[str, ...], Callable[[dict], Number]]] = {
+    "villages": (("units.village",), _p("units", "village")),
+    "areas": (("units.area",), _p("units", "area")),
+    "groups": (("units.group",), _p("units", "group")),
+    "neighborhoods": (("units.neighborhood",), _p("units", "neighborhood")),
+    "households": (("households.n",), _p("households", "n")),
+    "area_chiefs": (("posts.area_chief",), _p("posts", Role.AREA_CHIEF)),
+    "group_chiefs": (("posts.group_chief",), _p("posts", Role.GROUP_CHIEF)),
+    "neighborhood_chiefs": (
+        ("posts.neighborhood_chief",),
+        _p("posts", Role.NEIGHBORHOOD_CHIEF),
+    ),
+    "micro_lectures": (
+        ("activities.micro_lectures",),
+        _p("activities", "micro_lectures"),
+    ),
+    "leaflets": (("activities.leaflets",), _p("activities", "leaflets")),
+    "activities": (("activities.n",), _p("activities", "n")),
+    "activity_person_times": (
+        ("activities.person_times",),
+        _p("activities", "person_times"),
+    ),
+    "visits": (("visits.n",), _p("visits", "n")),
+    "people_served": (("visits.people_served",), _p("visits", "people_served")),
+    "opinions_collected": (("collected.n",), _p("collected", "n")),
+    "answered_on_spot": (("collected.answered",), _p("collected", "answered")),
+    "cases_resolved": (("resolved.n",), _p("resolved", "n")),
+    **{f"resolved_{lv}": ((f"resolved.{lv}",), _p("resolved", lv)) for lv in cm.LEVELS},
+    "tracked_issues_resolved": (("resolved.tracked",), _p("resolved", "tracked")),
+    "disputes_resolved": (("mediations.succeeded",), _p("mediations", "succeeded")),
+    "open_cases": (("open.n",), _p("open", "n")),
+    "overdue_cases": (("open.overdue",), _p("open", "overdue")),
+    "customs_persuaded_households": (
+        ("customs.households",),
+        _p("customs", "households"),
+    ),
+    "cleanup_person_times": (("activities.cleanup",), _p("activities", "cleanup")),
+    "volunteer_hours": (("volunteer.hours",), _p("volunteer", "hours")),
+    "meetings": (("meetings.n",), _p("meetings", "n")),
+    "stories_reported": (("stories.n",), _p("stories", "n")),
+    "models_selected": (("commendations.n",), _p("commendations", "n")),
+    "visit_coverage": (
+        ("households.n", "households.visited"),
+        _r("households", "visited"),
+    ),
+    "visit_coverage_30d": (
+        ("households.n", "households.visited_30d"),
+        _r("households", "visited_30d"),
+    ),
+    "answered_on_spot_rate": (
+        ("collected.n", "collected.answered"),
+        _r("collected", "answered"),
+    ),
+    "on_time_rate": (("on_time.n", "on_time.part"), _r("on_time", "part")),
+    "satisfaction_rate": (
+        ("followups.n", "followups.satisfied"),
+        _r("followups", "satisfied"),
+    ),
+    "dispute_resolution_rate": (
+        ("mediations.n", "mediations.succeeded"),
+        _r("mediations", "succeeded"),
+    ),
+    "resolved_in_village_rate": (
+        ("resolved.n", "resolved.in_village"),
+        _r("resolved", "in_village"),
+    ),
+    "resolved_in_township_rate": (
+        ("resolved.n", "resolved.in_township"),
+        _r("resolved", "in_township"),
+    ),
+    "notices_relayed_rate": (("relays.n", "relays.relayed"), _r("relays", "relayed")),
+}
+
+
+@dataclass
+class Grouped:
+    """Figures per group (key: the group column's value) and for the whole scope;
+    `parts` keeps the raw aggregates (per family and part) for charts."""
+
+    groups: dict[Any, dict[str, Number]] = field(default_factory=dict)
+    total: dict[str, Number] = field(default_factory=dict)
+    parts: dict[Any, dict[str, dict[str, Number]]] = field(default_factory=dict)
+    total_parts: dict[str, dict[str, Number]] = field(default_factory=dict)
+
+    def get(self, key: Any, indicator: str) -> Number:
+        """A group's figure; a group without any row has 0 (as Indicator.value)."""
+        got = self.groups.get(key)
+        if got is None:
+            return _zero(indicator)
+        return got[indicator]
+
+
+def _zero(indicator: str) -> Number:
+    return 0.0 if m.REGISTRY[indicator].is_rate else 0
+
+
+def needed_parts(ids: Iterable[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for i in ids:
+        for ref in DERIVED[i][0]:
+            fam, part = ref.split(".")
+            out.setdefault(fam, set()).add(part)
+    return out
+
+
+def month_part(i: int) -> str:
+    return f"m{i}"
+
+
+def _month_aggs(fam: Family, period: Period) -> dict[str, Any]:
+    """A count per calendar month of `period` (clipped, local time): the rows of a
+    month are exactly the family's rows with the month's range on `month_field`."""
+    out = {}
+    for i, span in enumerate(months(period)):
+        if fam.month_is_date:
+            lo, hi = span.start, span.end
+            q = Q(**{f"{fam.month_field}__gte": lo, f"{fam.month_field}__lte": hi})
+        else:
+            lo, hi = span.dt
+            q = Q(**{f"{fam.month_field}__gte": lo, f"{fam.month_field}__lt": hi})
+        out[month_part(i)] = Count("pk", filter=q)
+    return out
+
+
+def _run(
+    fam: Family,
+    scope: Scope,
+    period: Period,
+    parts: set[str],
+    by: str | None,
+    with_months: bool,
+) -> dict[Any, dict[str, Number]]:
+    """One query: the family's aggregates per value of `by` (None: one row)."""
+    aggs = {name: fam.parts[name](period) for name in sorted(parts)}
+    if with_months and fam.month_field:
+        aggs |= _month_aggs(fam, period)
+    qs = fam.rows(scope, period).order_by()
+    if by is None:
+        return {None: {k: v or 0 for k, v in qs.aggregate(**aggs).items()}}
+    col = fam.prefix + by
+    # Sums stay Decimal until the figure is derived, so adding the groups up is exact.
+    return {
+        row.pop(col): {k: v or 0 for k, v in row.items()}
+        for row in qs.values(col).annotate(**aggs)
+    }
+
+
+def _add(into: dict[str, Number], row: dict[str, Number]) -> None:
+    for k, v in row.items():
+        into[k] = into.get(k, 0) + v
+
+
+def compute(
+    scope: Scope,
+    period: Period,
+    ids: Iterable[str],
+    *,
+    by: str | None,
+    months_of: Iterable[str] = (),
+    extra: Mapping[str, Iterable[str]] | None = None,
+) -> Grouped:
+    """The figures `ids` for every value of the ancestor column `by` under `scope`,
+    and for `scope` itself; one query per family (one more for a distinct count's
+    total). `months_of`: families whose monthly counts the trend chart needs;
+    `extra`: more raw parts per family (in `parts`), for charts."""
+    ids = list(ids)
+    months_of = set(months_of)
+    need = needed_parts(ids)
+    for fam_id in months_of:
+        need.setdefault(fam_id, set()).add("n")
+    for fam_id, names in (extra or {}).items():
+        need.setdefault(fam_id, set()).update(names)
+    out = Grouped()
+    for fam_id, parts in need.items():
+        fam = FAMILIES[fam_id]
+        try:
+            rows = _run(fam, scope, period, parts, by, fam_id in months_of)
+            total: dict[str, Number] = {}
+            for row in rows.values():
+                _add(total, row)
+            if not fam.additive and by is not None:
+                total = _run(fam, scope, period, parts, None, False)[None]
+        except Unavailable:
+            rows, total = {}, {}
+        zeros = dict.fromkeys(parts, 0)
+        if fam_id in months_of and fam.month_field:
+            zeros |= {month_part(i): 0 for i in range(len(months(period)))}
+        out.total_parts[fam_id] = zeros | total
+        for key, row in rows.items():
+            out.parts.setdefault(key, {})[fam_id] = zeros | row
+    for key, fams in out.parts.items():
+        full = {f: fams.get(f, dict.fromkeys(ps, 0)) for f, ps in need.items()}
+        out.groups[key] = {i: DERIVED[i][1](full) for i in ids}
+    out.total = {i: DERIVED[i][1](out.total_parts) for i in ids}
+    return out

@@ -242,3 +242,73 @@ def test_a_chief_of_an_ended_post_is_not_told(world, sent):
         ].values_list("user__username", flat=True)
     )
     assert names == {"t_nchief", "t_area"}
+
+
+def _chief_accounts_by_hand(notice: Notice) -> set[int]:
+    """The rule read straightforwardly: chiefs whose unit holds target households (at
+    or below the target's level) or lies above the target, then their accounts as
+    cases.access.post_user_ids reads them."""
+    from sanzhang.cases.access import post_user_ids
+    from sanzhang.org.levels import DEPTH, SCOPE_FIELD
+    from sanzhang.org.models import CHIEF_OF_LEVEL
+    from sanzhang.org.selectors import active_posts
+
+    unit = notice.unit
+    posts = []
+    for level, role in CHIEF_OF_LEVEL.items():
+        column = SCOPE_FIELD[level]
+        if DEPTH[level] >= DEPTH[unit.level]:
+            units = set(
+                NoticeRelay.objects.filter(notice=notice).values_list(column, flat=True)
+            )
+        else:
+            units = {getattr(unit, column)}
+        posts += list(
+            active_posts()
+            .filter(role=role, unit_id__in=units - {None})
+            .values_list("pk", flat=True)
+        )
+    return post_user_ids(Post.objects.filter(pk__in=posts))
+
+
+@pytest.mark.parametrize(
+    "target", ["T1", "T1-V1", "T1-V1-A1", "T1-V1-A2-G1", "T1-V1-A2-G1-N1"]
+)
+def test_chief_accounts_agree_with_the_rule_read_by_hand(world, draft, target):
+    """Held by an account directly, through a resident's account, both, or by a
+    resident whose account is switched off: the one-query reading in send.py tells
+    the same accounts as the straightforward one."""
+    from sanzhang.notices.services.send import chief_user_ids
+    from sanzhang.org.models import User
+    from sanzhang.org.tests.factories import make_user, post
+
+    heads = {key: [h.head for h in hhs] for key, hhs in world.households.items()}
+    direct = make_user("direct_gchief")
+    post(Role.GROUP_CHIEF, world.unit("T1-V1-A2-G1"), user=direct)
+    off = make_user("off_nchief", resident=heads["T1-V1-A2-G1-N1"][0])
+    User.objects.filter(pk=off.pk).update(is_active=False)
+    post(Role.NEIGHBORHOOD_CHIEF, world.unit("T1-V1-A2-G1-N1"), resident=off.resident)
+    both_user = make_user("both_direct")
+    make_user("both_resident", resident=heads["T1-V1-A2-G1-N2"][0])
+    post(
+        Role.NEIGHBORHOOD_CHIEF,
+        world.unit("T1-V1-A2-G1-N2"),
+        user=both_user,
+        resident=heads["T1-V1-A2-G1-N2"][0],
+    )
+    post(Role.AREA_CHIEF, world.unit("T1-V1-A2"), user=make_user("a2_chief"))
+    notice = draft("admin", target)
+    notice_send(notice, by=world.users["admin"])
+    notice = Notice.objects.select_related("unit").get(pk=notice.pk)
+    want = _chief_accounts_by_hand(notice)
+    assert chief_user_ids(notice) == want
+    told = set(
+        Notification.objects.filter(text__contains=notice.title)
+        .filter(created_at=notice.sent_at)
+        .values_list("user_id", flat=True)
+    )
+    assert told == want
+    if target == "T1-V1-A2-G1-N1":
+        # Its neighbourhood chief's account is off: the group and area chiefs above.
+        names = set(User.objects.filter(pk__in=want).values_list("username", flat=True))
+        assert names == {"t_direct_gchief", "t_a2_chief"}

@@ -10,6 +10,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 
 @pytest.fixture(autouse=True)
+def _fresh_work_calendars():
+    # The per-process holiday cache would carry one test's rolled-back holidays into
+    # the next; production clears it on save and after a minute.
+    from sanzhang.cases.deadlines import calendars_forget
+
+    calendars_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     # argon2 at full cost makes every test login ~0.1 s; the hasher itself is tested apart.
     settings.PASSWORD_HASHERS = [

@@ -212,9 +212,12 @@ def main() -> None:
     results["cases"] = Case.objects.count()
     results["households"] = Household.objects.count()
     results["load_average_before"] = os.getloadavg()
-    results["queues"] = bench_queues()
-    results["intake"] = bench_intake()
-    results["tick"] = bench_tick()
+    parts = {"queues": bench_queues, "intake": bench_intake, "tick": bench_tick}
+    # BENCH_ONLY=intake (comma-separated) runs some parts; all by default.
+    only = [p for p in os.environ.get("BENCH_ONLY", "").split(",") if p]
+    for name, part in parts.items():
+        if not only or name in only:
+            results[name] = part()
     results["load_average_after"] = os.getloadavg()
     print(json.dumps(results, ensure_ascii=False, indent=2))
 

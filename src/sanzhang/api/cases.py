@@ -9,8 +9,12 @@ from datetime import datetime
 from ninja import Field, Query, Router, Schema, Status
 
 from sanzhang.cases.access import get_case_for
-from sanzhang.cases.models import Category
-from sanzhang.cases.selectors import CaseFilter, case_list, case_timeline
+from sanzhang.cases.selectors import (
+    CaseFilter,
+    case_list,
+    case_timeline,
+    category_in_township,
+)
 from sanzhang.cases.services.actions import ACTIONS, case_act
 from sanzhang.cases.services.categories import categories_for
 from sanzhang.cases.services.intake import case_report
@@ -186,7 +190,10 @@ def _detail(case):
 def case_create(request, payload: CaseIn):
     user = request.auth
     household = (
-        get_household_for(user, payload.household_id) if payload.household_id else None
+        # With its neighbourhood and group: case_report places the case by them.
+        get_household_for(user, payload.household_id, with_unit=True)
+        if payload.household_id
+        else None
     )
     unit = (
         get_unit_for(user, payload.unit_id)
@@ -196,11 +203,7 @@ def case_create(request, payload: CaseIn):
     if household is None and unit is None:
         raise DomainError("请选择户或地点所在的单元")
     township_id = (household or unit).township_id
-    category = (
-        Category.objects.select_related("parent")
-        .filter(pk=payload.category_id, township_id=township_id)
-        .first()
-    )
+    category = category_in_township(payload.category_id, township_id)
     if category is None:
         raise NotFound("找不到该分类")
     resident = None

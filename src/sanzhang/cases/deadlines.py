@@ -6,13 +6,34 @@ worked (调休上班); a row for a township overrides one for the whole installa
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from .defaults import WARN_SHARE
 from .models import Holiday
+
+# Holidays change a few times a year, yet every new case and every move reads them: each
+# process keeps a township's calendar for a minute. A change saved in this process clears
+# it at once (signals below); another process sees it within the minute, which moves a
+# time limit computed in that minute by at most the edited day.
+CALENDAR_TTL_SECONDS = 60.0
+_calendars: dict[int | None, tuple[float, WorkCalendar]] = {}
+
+
+def calendars_forget(**_: object) -> None:
+    _calendars.clear()
+
+
+post_save.connect(
+    calendars_forget, sender=Holiday, dispatch_uid="calendars_forget_save"
+)
+post_delete.connect(
+    calendars_forget, sender=Holiday, dispatch_uid="calendars_forget_delete"
+)
 
 
 class WorkCalendar:
@@ -23,6 +44,17 @@ class WorkCalendar:
 
     @classmethod
     def for_township(cls, township_id: int | None) -> WorkCalendar:
+        """The township's calendar, read at most once a minute per process."""
+        hit = _calendars.get(township_id)
+        now = time.monotonic()
+        if hit is not None and now - hit[0] < CALENDAR_TTL_SECONDS:
+            return hit[1]
+        calendar = cls._read(township_id)
+        _calendars[township_id] = (now, calendar)
+        return calendar
+
+    @classmethod
+    def _read(cls, township_id: int | None) -> WorkCalendar:
         rows = Holiday.objects.filter(
             Q(township=None) | Q(township_id=township_id)
         ).values_list("township_id", "on", "is_workday")

@@ -16,14 +16,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanzhang.core.db import insert_one
 from sanzhang.core.errors import DomainError, NotAllowed
 from sanzhang.org.levels import ANCESTOR_FIELDS, Level
 from sanzhang.org.models import Household, Resident, Role, Unit
 
 from ..access import access_for, case_owner_ids, may_handle, may_report
-from ..models import Case, CaseHousehold, CasePhoto, Category, FollowUp
+from ..models import Case, CaseEvent, CaseHousehold, CasePhoto, Category, FollowUp
 from ..states import RANK, CaseStatus, HandlingLevel, Satisfaction, Source
-from .loop import arrival, clean_note, event_add, station_for
+from .loop import arrival, clean_note, event_add, event_build, station_for
 from .notify import notify
 from .photos import CheckedPhoto, photo_check, photo_remove, photo_store
 
@@ -137,8 +138,12 @@ def case_report(
     if len(photos) > settings.CASE_PHOTO_MAX_COUNT:
         raise DomainError(_("每个事件最多 9 张照片"))
     if household is not None:
-        unit_id = household.neighborhood_id or household.villager_group_id
-        unit = Unit.objects.get(pk=unit_id)
+        # Through the foreign key: free when the caller loaded it with the household.
+        unit = (
+            household.neighborhood
+            if household.neighborhood_id
+            else household.villager_group
+        )
     if unit is None:
         raise DomainError(_("请选择户或地点所在的单元"))
     if resident is not None and (
@@ -169,10 +174,13 @@ def case_report(
     }
     checked = [photo_check(p) for p in photos]
     body_hash = _body_hash(fields, checked)
-    existing = _existing(key, body_hash)
-    if existing is not None:
-        return existing, False
+    # A key is almost always new, so it is not looked up first: the unique index on
+    # client_key refuses a repeat at insert time and the repeat is answered below.
     if not may_report(by, unit, household.pk if household else None):
+        # A retry of a case recorded before the reporter's post ended still gets it.
+        existing = _existing(key, body_hash)
+        if existing is not None:
+            return existing, False
         raise NotAllowed(_("无权在该处登记事件"))
 
     now = now or timezone.now()
@@ -221,7 +229,7 @@ def case_report(
         for photo in checked:
             stored.append(photo_store(photo))
         with transaction.atomic():
-            case.save(force_insert=True)
+            insert_one(case)
             _record_intake(
                 case,
                 by=by,
@@ -258,12 +266,14 @@ def _record_intake(
 ) -> None:
     scope = {f: getattr(case, f) for f in ANCESTOR_FIELDS}
     if case.household_id:
-        CaseHousehold.objects.create(
-            case=case,
-            household_id=case.household_id,
-            added_at=now,
-            added_by=case.reported_by,
-            **scope,
+        insert_one(
+            CaseHousehold(
+                case=case,
+                household_id=case.household_id,
+                added_at=now,
+                added_by=case.reported_by,
+                **scope,
+            )
         )
     for photo, name in zip(checked, stored, strict=True):
         CasePhoto.objects.create(
@@ -276,7 +286,7 @@ def _record_intake(
             uploaded_by=case.reported_by,
             **scope,
         )
-    event_add(
+    reported = event_build(
         case,
         kind="reported",
         by=by,
@@ -287,60 +297,13 @@ def _record_intake(
         data={"photos": len(stored), "source": case.source},
     )
     if answer:
-        case.answered_on_spot = True
-        case.resolution = answer
-        case.resolved_at = now
-        case.resolved_by = case.reported_by
-        case.resolved_level = case.handling_level
-        case.resolved_unit_id = case.handling_unit_id
-        case.resolved_station_id = case.station_id
-        case.resolved_on_time = True
-        case.status = CaseStatus.CLOSED
-        case.closed_at = now
-        case.satisfaction = satisfaction
-        case.save(
-            update_fields=[
-                "answered_on_spot",
-                "resolution",
-                "resolved_at",
-                "resolved_by",
-                "resolved_level",
-                "resolved_unit",
-                "resolved_station",
-                "resolved_on_time",
-                "status",
-                "closed_at",
-                "satisfaction",
-            ]
+        _answer_on_spot(
+            case, reported, by=by, now=now, answer=answer, satisfaction=satisfaction
         )
-        event_add(
-            case,
-            kind="answered",
-            by=by,
-            now=now,
-            note=answer,
-            from_status=CaseStatus.PENDING,
-            to_status=CaseStatus.CLOSED,
-            from_level=case.handling_level,
-            to_level=case.handling_level,
-            data={"satisfaction": satisfaction},
-        )
-        if satisfaction and case.reported_by_id:
-            FollowUp.objects.create(
-                case=case,
-                round=1,
-                by_id=case.reported_by_id,
-                satisfaction=satisfaction,
-                note=_("现场答复时当面评价"),
-                resolved_level=case.resolved_level,
-                resolved_unit_id=case.resolved_unit_id,
-                resolved_station_id=case.resolved_station_id,
-                at=now,
-                **scope,
-            )
         return
     if case.status == CaseStatus.HANDLING:
-        event_add(
+        # Intake is the busiest write of the system: prepared inserts, not save().
+        accepted = event_build(
             case,
             kind="accepted",
             by=by,
@@ -350,7 +313,10 @@ def _record_intake(
             from_level=case.handling_level,
             to_level=case.handling_level,
         )
+        insert_one(reported)
+        insert_one(accepted)
         return
+    insert_one(reported)
     owners = case_owner_ids(case)
     owners.discard(getattr(by, "pk", None))
     notify(
@@ -365,6 +331,71 @@ def _record_intake(
             "due": timezone.localtime(case.due_at).strftime("%m-%d %H:%M"),
         },
     )
+
+
+def _answer_on_spot(
+    case: Case,
+    reported: CaseEvent,
+    *,
+    by: Any,
+    now: datetime,
+    answer: str,
+    satisfaction: str,
+) -> None:
+    """Close the case at once: the reporter answered it where it was raised."""
+    case.answered_on_spot = True
+    case.resolution = answer
+    case.resolved_at = now
+    case.resolved_by = case.reported_by
+    case.resolved_level = case.handling_level
+    case.resolved_unit_id = case.handling_unit_id
+    case.resolved_station_id = case.station_id
+    case.resolved_on_time = True
+    case.status = CaseStatus.CLOSED
+    case.closed_at = now
+    case.satisfaction = satisfaction
+    case.save(
+        update_fields=[
+            "answered_on_spot",
+            "resolution",
+            "resolved_at",
+            "resolved_by",
+            "resolved_level",
+            "resolved_unit",
+            "resolved_station",
+            "resolved_on_time",
+            "status",
+            "closed_at",
+            "satisfaction",
+        ]
+    )
+    answered = event_build(
+        case,
+        kind="answered",
+        by=by,
+        now=now,
+        note=answer,
+        from_status=CaseStatus.PENDING,
+        to_status=CaseStatus.CLOSED,
+        from_level=case.handling_level,
+        to_level=case.handling_level,
+        data={"satisfaction": satisfaction},
+    )
+    insert_one(reported)
+    insert_one(answered)
+    if satisfaction and case.reported_by_id:
+        FollowUp.objects.create(
+            case=case,
+            round=1,
+            by_id=case.reported_by_id,
+            satisfaction=satisfaction,
+            note=_("现场答复时当面评价"),
+            resolved_level=case.resolved_level,
+            resolved_unit_id=case.resolved_unit_id,
+            resolved_station_id=case.resolved_station_id,
+            at=now,
+            **{f: getattr(case, f) for f in ANCESTOR_FIELDS},
+        )
 
 
 def case_link_household(*, case: Case, household: Household, by: Any) -> bool:

@@ -43,7 +43,14 @@ def scope_values(case: Case) -> dict[str, Any]:
     return {f: getattr(case, f) for f in ANCESTOR_FIELDS}
 
 
-def event_add(
+def event_add(case: Case, **fields: Any) -> CaseEvent:
+    """Write one timeline event (see `event_build` for the fields)."""
+    event = event_build(case, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def event_build(
     case: Case,
     *,
     kind: str,
@@ -56,7 +63,8 @@ def event_add(
     to_level: str = "",
     data: dict | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """An unsaved timeline event, for writers that insert several in one statement."""
+    return CaseEvent(
         case=case,
         kind=kind,
         at=now,

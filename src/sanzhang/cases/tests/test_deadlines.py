@@ -69,6 +69,19 @@ def test_holidays_and_make_up_workdays_are_configurable(db, world):
     assert other.add_working_days(at(2025, 9, 29, 10), 1) == at(2025, 10, 3, 10)
 
 
+def test_a_holiday_saved_or_removed_reaches_the_cached_calendar(db, world):
+    township = world.townships[0].pk
+    before = WorkCalendar.for_township(township)  # now cached for a minute
+    assert WorkCalendar.for_township(township) is before
+    assert before.add_working_days(at(2025, 9, 30, 10), 1) == at(2025, 10, 1, 10)
+    day = Holiday.objects.create(on=date(2025, 10, 1), name="国庆")
+    after = WorkCalendar.for_township(township)
+    assert after.add_working_days(at(2025, 9, 30, 10), 1) == at(2025, 10, 2, 10)
+    day.delete()
+    again = WorkCalendar.for_township(township)
+    assert again.add_working_days(at(2025, 9, 30, 10), 1) == at(2025, 10, 1, 10)
+
+
 def test_tick_flags_yellow_then_escalates_overdue_once(world, report):
     with time_machine.travel(on(0, 9), tick=False):  # Monday
         case = report()  # neighbourhood: 1 working day

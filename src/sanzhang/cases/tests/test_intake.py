@@ -101,9 +101,10 @@ def test_same_key_different_body_is_refused_with_422(world, cats):
     assert Case.objects.filter(client_key=key).count() == 1
 
 
-def test_racing_retry_hits_the_unique_constraint_and_returns_the_winner(world, cats):
-    """The check-before-insert misses (the other request was not committed yet); the
-    database constraint catches it and the loser gets the winner's case."""
+def test_retry_hits_the_unique_constraint_and_returns_the_first_case(world, cats):
+    """Keys are not looked up before the insert (almost all are new): the unique index
+    refuses the repeat, the transaction rolls back, and the retry gets the first case.
+    This is also what a racing retry, not yet visible to a look-up, meets."""
     key = uuid.uuid4()
     kwargs = dict(
         by=world.users["nchief"],
@@ -113,19 +114,15 @@ def test_racing_retry_hits_the_unique_constraint_and_returns_the_winner(world, c
         household=world.households[N1][0],
     )
     first, _ = case_report(**kwargs)
+    events = CaseEvent.objects.count()
     from sanzhang.cases.services import intake
 
-    real = intake._existing
-    calls = []
-
-    def blind_first(k, h):
-        calls.append(k)
-        return None if len(calls) == 1 else real(k, h)
-
-    with mock.patch.object(intake, "_existing", side_effect=blind_first):
+    with mock.patch.object(intake, "_existing", wraps=intake._existing) as looked_up:
         again, created = case_report(**kwargs)
-    assert (again.pk, created, len(calls)) == (first.pk, False, 2)
+    assert (again.pk, created, looked_up.call_count) == (first.pk, False, 1)
     assert Case.objects.filter(client_key=key).count() == 1
+    # Nothing of the refused insert is left behind.
+    assert CaseEvent.objects.count() == events
 
 
 def test_chief_cannot_record_outside_own_neighborhood(world, cats):

@@ -21,11 +21,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from sanzhang.cases import metrics as cm
 from sanzhang.cases.states import Satisfaction
-from sanzhang.org.levels import Level
+from sanzhang.org.levels import SCOPE_FIELD, Level
 from sanzhang.org.models import Role
 
 from . import metrics as m
@@ -52,14 +53,52 @@ def _case_rows(base: Callable) -> Callable[[Scope, Period], QuerySet]:
     return lambda scope, p: base(m.in_unit(scope), *p.dt)
 
 
-def _visited(last_days: int | None = None) -> Agg:
-    def agg(p: Period) -> Any:
-        from sanzhang.visits.selectors import visited_between
+def _mediations(scope: Scope, p: Period) -> QuerySet:
+    if isinstance(scope, m.County):
+        townships: list[int] = list(scope.township_ids)
+    else:
+        townships = [scope.township_id]
+    return cm.mediations_ended(m.in_unit(scope), *p.dt, townships=townships)
 
-        span = p.last_days(last_days) if last_days else p
-        return Count("pk", filter=Q(visited_between(span.start, span.end)))
 
-    return agg
+def _households(scope: Scope, p: Period) -> QuerySet:
+    """The active households of `scope`, each with its last visit up to the period's
+    end: visited in [start, end] (visits.selectors.visited_between) <=> that day is
+    on or after `start`. One index seek per household then answers both the period's
+    and the last 30 days' coverage (two EXISTS cost two)."""
+    from sanzhang.visits.models import Visit
+
+    last = (
+        Visit.objects.filter(household_id=OuterRef("pk"), visited_on__lte=p.end)
+        .order_by("-visited_on")
+        .values("visited_on")[:1]
+    )
+    return m._households(scope, p).annotate(last_visit=Subquery(last))
+
+
+def _run_households(
+    scope: Scope, period: Period, parts: set[str], col: str | None
+) -> dict[Any, dict[str, Number]]:
+    """The households family: active households per group and those visited in the
+    period / the last 30 days of it. Grouped by (group, last visit day) so that the
+    database works out each household's last visit once (an aggregate FILTER on the
+    subquery would run it once per window); the windows are then summed here from
+    at most a few thousand (group, day) rows."""
+    since = {"visited": period.start, "visited_30d": period.last_days(30).start}
+    rows = (
+        _households(scope, period)
+        .order_by()
+        .values(*([col] if col else []), "last_visit")
+        .annotate(n=Count("pk"))
+    )
+    out: dict[Any, dict[str, Number]] = {}
+    for row in rows:
+        got = out.setdefault(row.get(col) if col else None, dict.fromkeys(parts, 0))
+        day = row["last_visit"]
+        for part in parts:
+            if part == "n" or (day is not None and day >= since[part]):
+                got[part] += row["n"]
+    return out
 
 
 @dataclass(frozen=True)
@@ -71,6 +110,58 @@ class Family:
     additive: bool = True  # False: the scope's total is queried apart
     month_field: str = ""  # the column that places a row in a month (trend)
     month_is_date: bool = False
+    # A family counted its own way: (scope, period, parts, group column) -> rows.
+    runner: Callable[..., dict[Any, dict[str, Number]]] | None = None
+
+
+def _visit_days(scope: Scope, p: Period) -> QuerySet:
+    """The rollup rows of `scope`'s visits in the period (a county, township or
+    village: the rollup's grain)."""
+    from .models import VisitDay
+
+    if isinstance(scope, m.County):
+        where = Q(township_id__in=scope.township_ids)
+    else:
+        where = Q(**{SCOPE_FIELD[scope.level]: scope.pk})
+    return VisitDay.objects.filter(where, day__gte=p.start, day__lte=p.end)
+
+
+def _run_visit_days(
+    scope: Scope, period: Period, parts: set[str], col: str | None, months_: bool
+) -> dict[Any, dict[str, Number]]:
+    """The visits family read from the rollup: the same counts and sums, per village
+    and day instead of per visit."""
+    aggs: dict[str, Any] = {}
+    if "n" in parts:
+        aggs["n"] = Sum("visits")
+    if "people_served" in parts:
+        aggs["people_served"] = Sum("people_served")
+    if months_:
+        for i, span in enumerate(months(period)):
+            aggs[month_part(i)] = Sum(
+                "visits", filter=Q(day__gte=span.start, day__lte=span.end)
+            )
+    qs = _visit_days(scope, period).order_by()
+    if col is None:
+        return {None: {k: v or 0 for k, v in qs.aggregate(**aggs).items()}}
+    return {
+        row.pop(col) or None: {k: v or 0 for k, v in row.items()}  # village 0: none
+        for row in qs.values(col).annotate(**aggs)
+    }
+
+
+ROLLUP_GRAIN = ("county", Level.TOWNSHIP, Level.VILLAGE)
+ROLLUP_COLUMNS = (None, "township_id", "village_id")
+
+
+def _use_rollup(fam_id: str, scope: Scope, by: str | None) -> bool:
+    if fam_id != "visits" or scope.level not in ROLLUP_GRAIN:
+        return False
+    if by not in ROLLUP_COLUMNS:
+        return False
+    from . import rollup
+
+    return rollup.ready()
 
 
 FAMILIES: dict[str, Family] = {
@@ -83,8 +174,9 @@ FAMILIES: dict[str, Family] = {
         ),
         Family(
             "households",
-            m._households,
-            {"n": _count(), "visited": _visited(), "visited_30d": _visited(30)},
+            _households,
+            dict.fromkeys(("n", "visited", "visited_30d"), _count()),
+            runner=_run_households,
         ),
         Family(
             "posts",
@@ -144,15 +236,12 @@ FAMILIES: dict[str, Family] = {
                 "in_village": _count(cm.IN_VILLAGE),
                 "in_township": _count(cm.IN_TOWNSHIP),
                 "tracked": _count(cm.TRACKED),
+                "on_time": lambda p: Count("pk", filter=cm.on_time(*p.dt)),
             }
             | {lv: _count(Q(resolved_level=lv)) for lv in cm.LEVELS},
             month_field="resolved_at",
         ),
-        Family(
-            "on_time",
-            _case_rows(cm.on_time_base),
-            {"n": _count(), "part": lambda p: Count("pk", filter=cm.on_time(*p.dt))},
-        ),
+        Family("late", _case_rows(cm.late_not_resolved), {"n": _count()}),
         Family(
             "followups",
             _case_rows(cm.followups),
@@ -164,7 +253,7 @@ FAMILIES: dict[str, Family] = {
         ),
         Family(
             "mediations",
-            _case_rows(cm.mediations_ended),
+            _mediations,
             {"n": _count(), "succeeded": _count(cm.MEDIATED)},
         ),
         Family("open", m.open_cases, {"n": _count(), "overdue": _count(m.OVERDUE)}),
@@ -181,6 +270,13 @@ def _p(family: str, part: str) -> Callable[[dict], Number]:
 
 def _r(family: str, part: str, whole: str = "n") -> Callable[[dict], Number]:
     return lambda parts: ratio(parts[family][part], parts[family][whole])
+
+
+def _on_time_rate(parts: dict) -> float:
+    # on_time_base = resolved + late_not_resolved (cases.metrics), the part inside
+    # resolved.
+    whole = parts["resolved"]["n"] + parts["late"]["n"]
+    return ratio(parts["resolved"]["on_time"], whole)
 
 
 # indicator id -> (the parts it reads as "family.part", the figure from the parts)
@@ -237,7 +333,7 @@ DERIVED: dict[str, tuple[tuple[str, ...], Callable[[dict], Number]]] = {
         ("collected.n", "collected.answered"),
         _r("collected", "answered"),
     ),
-    "on_time_rate": (("on_time.n", "on_time.part"), _r("on_time", "part")),
+    "on_time_rate": (("resolved.n", "resolved.on_time", "late.n"), _on_time_rate),
     "satisfaction_rate": (
         ("followups.n", "followups.satisfied"),
         _r("followups", "satisfied"),
@@ -317,6 +413,8 @@ def _run(
     with_months: bool,
 ) -> dict[Any, dict[str, Number]]:
     """One query: the family's aggregates per value of `by` (None: one row)."""
+    if fam.runner is not None:
+        return fam.runner(scope, period, parts, fam.prefix + by if by else None)
     aggs = {name: fam.parts[name](period) for name in sorted(parts)}
     if with_months and fam.month_field:
         aggs |= _month_aggs(fam, period)
@@ -357,10 +455,45 @@ def compute(
     for fam_id, names in (extra or {}).items():
         need.setdefault(fam_id, set()).update(names)
     out = Grouped()
+    with _no_jit():
+        _fill(out, scope, period, need, by, months_of)
+    out.total = {i: DERIVED[i][1](out.total_parts) for i in ids}
+    for key, fams in out.parts.items():
+        full = {f: fams.get(f, dict.fromkeys(ps, 0)) for f, ps in need.items()}
+        out.groups[key] = {i: DERIVED[i][1](full) for i in ids}
+    return out
+
+
+class _no_jit(transaction.Atomic):  # noqa: N801 - used as a context manager
+    """PostgreSQL compiles a query with JIT when its cost estimate is high, as a
+    county's grouped counts are: 0.4 s of compiling for a 1.4 s query, to save
+    nothing on a few aggregates. Off for these queries only (SET LOCAL)."""
+
+    def __init__(self) -> None:
+        super().__init__(using=None, savepoint=False, durable=False)
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+
+
+def _fill(
+    out: Grouped,
+    scope: Scope,
+    period: Period,
+    need: dict[str, set[str]],
+    by: str | None,
+    months_of: set[str],
+) -> None:
     for fam_id, parts in need.items():
         fam = FAMILIES[fam_id]
         try:
-            rows = _run(fam, scope, period, parts, by, fam_id in months_of)
+            if _use_rollup(fam_id, scope, by):
+                rows = _run_visit_days(scope, period, parts, by, fam_id in months_of)
+            else:
+                rows = _run(fam, scope, period, parts, by, fam_id in months_of)
             total: dict[str, Number] = {}
             for row in rows.values():
                 _add(total, row)
@@ -374,8 +507,3 @@ def compute(
         out.total_parts[fam_id] = zeros | total
         for key, row in rows.items():
             out.parts.setdefault(key, {})[fam_id] = zeros | row
-    for key, fams in out.parts.items():
-        full = {f: fams.get(f, dict.fromkeys(ps, 0)) for f, ps in need.items()}
-        out.groups[key] = {i: DERIVED[i][1](full) for i in ids}
-    out.total = {i: DERIVED[i][1](out.total_parts) for i in ids}
-    return out

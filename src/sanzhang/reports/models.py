@@ -202,3 +202,30 @@ class Story(Scoped, TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+
+class VisitDay(models.Model):
+    """Visits per village and day (a rollup of visits.Visit, read by reports.grouped
+    for the county report and the township dashboards).
+
+    Kept by database triggers on visits_visit (reports/rollup.py), so it changes in
+    the same statement, and transaction, as the visits themselves, whoever writes
+    them (the app, a bulk import, SQL by hand). `village_id` 0: a visit with no
+    village. Trusted only while its triggers are in place (rollup.ready()); anything
+    else reads the visits."""
+
+    township_id = models.BigIntegerField()
+    village_id = models.BigIntegerField()
+    day = models.DateField()
+    visits = models.BigIntegerField(default=0)
+    people_served = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township_id", "village_id", "day"], name="visitday_key_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.township_id}/{self.village_id} {self.day}: {self.visits}"

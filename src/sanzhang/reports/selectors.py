@@ -487,23 +487,40 @@ def _charts(
 
 
 def _categories(unit: Unit, period: Period, urls: DrillUrls) -> list[dict[str, Any]]:
+    """Cases recorded per top-level category: counted per category in one pass, then
+    folded into their parents here (joining two category rows to every case cost
+    more than the count)."""
+    from sanzhang.cases.models import Category
+
     collected = REGISTRY["opinions_collected"].records(unit, period)
-    cats: dict[int, dict[str, Any]] = {}
-    for row in (
-        collected.order_by()
-        .values(
-            "category_id",
-            "category__parent_id",
-            "category__name",
-            "category__parent__name",
+    counts = dict(
+        collected.order_by().values_list("category_id").annotate(n=Count("pk"))
+    )
+    names = {
+        c.pk: (c.parent_id, c.name)
+        for c in Category.objects.filter(pk__in=list(counts)).only(
+            "pk", "parent_id", "name"
         )
-        .annotate(n=Count("pk"))
-    ):
-        top = row["category__parent_id"] or row["category_id"]
-        name = row["category__parent__name"] or row["category__name"]
-        slot = cats.setdefault(top, {"name": name, "value": 0})
-        slot["value"] += row["n"]
-        slot["url"] = urls.get(unit.pk, "opinions_collected", category=top)
+    }
+    parents = {
+        p: n
+        for p, n in Category.objects.filter(
+            pk__in={parent for parent, _n in names.values() if parent}
+        ).values_list("pk", "name")
+    }
+    cats: dict[int, dict[str, Any]] = {}
+    for cat_id, n in counts.items():
+        parent, name = names.get(cat_id, (None, ""))
+        top = parent or cat_id
+        slot = cats.setdefault(
+            top,
+            {
+                "name": parents.get(parent, name) if parent else name,
+                "value": 0,
+                "url": urls.get(unit.pk, "opinions_collected", category=top),
+            },
+        )
+        slot["value"] += n
     return sorted(cats.values(), key=lambda d: -d["value"])
 
 
@@ -549,11 +566,17 @@ def neighbourhood_map(
 
 def chief_todos(unit: Unit, limit: int = 10) -> dict[str, Any]:
     """A chief's to-dos: cases waiting at their unit, households not visited longest."""
-    waiting = (
-        Case.objects.filter(handling_unit=unit, status__in=("pending", "handling"))
+    # The first `limit` of each status (index handling_unit, status, due_at), merged
+    # by due time: ordering all of a busy unit's open cases cost 80 ms.
+    firsts = [
+        Case.objects.filter(handling_unit=unit, status=status)
         .select_related("category")
-        .order_by("due_at")[:limit]
-    )
+        .order_by("due_at", "pk")[:limit]
+        for status in ("pending", "handling")
+    ]
+    waiting = sorted((c for qs in firsts for c in qs), key=lambda c: (c.due_at, c.pk))[
+        :limit
+    ]
     stale: list[Any] = []
     try:
         from sanzhang.visits.selectors import last_visit_subquery

@@ -52,6 +52,12 @@ def _seed_cases(world, rng: random.Random, today) -> None:
             row.is_tracked = rng.random() < 0.2
         insert_rows(Case, CASE_FIELDS, rows)
     cases = list(Case.objects.filter(body_hash="grouped-test"))
+    # Reopened after a poor follow-up: resolved in the period and also being handled
+    # past its limit, so both halves of the on-time base hold it (counted once).
+    for c in [c for c in cases if c.resolved_at][:6]:
+        Case.objects.filter(pk=c.pk).update(
+            status="handling", due_at=c.resolved_at - timedelta(hours=1)
+        )
     by = world.users["nchief"]
     for c in cases:
         if c.resolved_at and rng.random() < 0.7:
@@ -233,9 +239,12 @@ def test_one_query_per_family(world, mixed):
     county = County.of_installation()
     with CaptureQueriesContext(connection) as ctx:
         grouped.compute(county, mixed, ALL, by="township_id")
-    # 17 families, and the distinct customs count once more for the county total.
+    # 17 families, the distinct customs count once more for the county total, and
+    # the check that the visits rollup's triggers are in place.
     assert len(grouped.FAMILIES) == 17
-    assert len(ctx.captured_queries) == 18
+    # (PostgreSQL adds one SET LOCAL: no JIT for these queries.)
+    reads = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) == 19
 
 
 def test_monthly_counts_match_the_figure_month_by_month(world, mixed):
@@ -271,7 +280,8 @@ def test_dashboard_figures_equal_the_unit_figures(world, mixed):
     period = mixed
     with CaptureQueriesContext(connection) as ctx:
         board = sel.dashboard(township, period)
-    assert len(ctx.captured_queries) <= 20  # was ~66 (one or two per figure)
+    reads = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(reads) <= 20  # was ~66 (one or two per figure)
     for line in board.tiles:
         assert line.value == line.indicator.value(township, period), line.indicator.id
     for row in board.compare["rows"]:

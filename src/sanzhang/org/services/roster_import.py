@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,6 +77,7 @@ OPTIONAL_TEXT_CELLS = (
     ("neighborhood", gettext_lazy("邻"), 60),
     ("address", gettext_lazy("地址"), 120),
 )
+OPTIONAL_KEYS = frozenset(key for key, _label, _size in OPTIONAL_TEXT_CELLS)
 RESIDENT_FIELDS = [
     "name",
     "relation",
@@ -167,12 +170,32 @@ class _Row:
         return crypto.lookup_hash("phone", self.phone)
 
 
+def _residents_holding(hashes: list[str]) -> Iterator[Resident]:
+    """The residents holding any of these ID hashes, with their households."""
+    residents = Resident.objects.select_related("household")
+    if connection.vendor == "postgresql" and hashes:
+        # One array parameter: PostgreSQL parses and plans a 900-value IN list slowly,
+        # and a new township's file asks for all of its 20,000 numbers.
+        yield from residents.filter(
+            pk__in=RawSQL(  # noqa: S611 - the table name only; the hashes are a parameter
+                f"SELECT id FROM {Resident._meta.db_table}"  # noqa: S608
+                " WHERE id_number_hash = ANY(%s)",
+                [hashes],
+            )
+        )
+        return
+    for start in range(0, len(hashes), 900):
+        yield from residents.filter(id_number_hash__in=hashes[start : start + 900])
+
+
 class _Importer:
     def __init__(self, *, township: Unit, by: Any) -> None:
         self.township = township
         self.by = by
         self.report = ImportReport()
         self.today = timezone.localdate()
+        # Cell values already found clean, per column: checked once per file.
+        self.valid_text: dict[str, set[str]] = defaultdict(set)
         self.allowed_villages = self._allowed_villages()
         units = Unit.objects.filter(township=township, is_active=True)
         self.units: dict[tuple, Unit] = {}
@@ -222,11 +245,12 @@ class _Importer:
                 self.error(line, key, exc.message)
                 return None
 
-        for key, label, size in TEXT_CELLS:
-            check(key, partial(clean_text, field=label, max_length=size))
-        for key, label, size in OPTIONAL_TEXT_CELLS:
-            if cells[key]:
-                check(key, partial(clean_text, field=label, max_length=size))
+        for key, label, size in TEXT_CELLS + OPTIONAL_TEXT_CELLS:
+            value = cells[key]
+            if (not value and key in OPTIONAL_KEYS) or value in self.valid_text[key]:
+                continue  # place names and addresses repeat row after row
+            if check(key, partial(clean_text, field=label, max_length=size)):
+                self.valid_text[key].add(value)
         rec.name = check("name", person_name_clean) or ""
         relation = RELATIONS.get(cells["relation"])
         if relation is None:
@@ -447,12 +471,9 @@ class _Importer:
                 owners[res.id_number_hash] = res
         hashes = {r.id_hash: r for r in rows if r.id_number}
         elsewhere = [h for h in hashes if h not in owners]
-        for start in range(0, len(elsewhere), 900):
-            for res in Resident.objects.filter(
-                id_number_hash__in=elsewhere[start : start + 900]
-            ).select_related("household"):
-                owners[res.id_number_hash] = res
-                by_pk.setdefault(res.household_id, res.household)
+        for res in _residents_holding(elsewhere):
+            owners[res.id_number_hash] = res
+            by_pk.setdefault(res.household_id, res.household)
         for h, r in hashes.items():
             owner = owners.get(h)
             if owner is None:

@@ -284,3 +284,106 @@ def test_a_sensitive_tag_never_makes_a_care_household(world):
             household_interval_days="30",
             quiet_after_days="20",
         )
+
+
+def _care_overdue_by_hand(township, today: date) -> list[tuple[int, int, date | None]]:
+    """The straightforward reading of the rule, one household at a time: (id, shortest
+    care interval, last visit) of each household not visited within its shortest
+    interval, longest-waiting first."""
+    from sanzhang.visits.models import Visit
+    from sanzhang.visits.selectors import care_intervals
+
+    intervals = care_intervals(township.pk)
+    out = []
+    for h in households_in(township).prefetch_related("tags").order_by("code", "pk"):
+        days = [intervals[t.pk] for t in h.tags.all() if t.pk in intervals]
+        if not days:
+            continue
+        shortest = min(days)
+        dates = list(
+            Visit.objects.filter(household=h).values_list("visited_on", flat=True)
+        )
+        since = today - timedelta(days=shortest - 1)
+        if not any(since <= d <= today for d in dates):
+            out.append((h.code, h.pk, shortest, max(dates, default=None)))
+    out.sort(key=lambda r: (r[3] or date(1900, 1, 1), r[0], r[1]))
+    return [(pk, days, last) for _code, pk, days, last in out]
+
+
+def test_care_overdue_agrees_with_the_rule_read_household_by_household(world, record):
+    """Several care tags of different intervals (plus a sensitive and a non-care tag)
+    on a dozen households, visits before and after the day asked about: the fast
+    care_overdue gives the same households, intervals, last visits and order."""
+    t1 = world.unit("T1")
+    tags = world.tags
+    n1, n2 = world.households[N1], world.households[N2]
+    tagging = {
+        n1[1]: ["alone_elderly", "over_80"],  # 7
+        n1[2]: ["left_behind_elderly"],  # 14
+        n1[3]: ["over_80", "dilapidated_house"],  # 30
+        n1[4]: ["veteran"],  # no care tag
+        n1[5]: ["dibao"],  # sensitive only: never a care household
+        n2[0]: ["left_behind_elderly", "over_80"],  # 14
+        n2[1]: ["alone_elderly"],  # 7
+        n2[2]: ["dilapidated_house"],  # 30
+    }
+    for h, codes in tagging.items():
+        h.tags.add(*(tags[c] for c in codes))
+    for h, days_ago in [
+        (n1[1], 6),
+        (n1[1], 40),
+        (n1[2], 13),
+        (n1[3], 29),
+        (n1[4], 100),
+        (n2[0], 14),
+        (n2[1], 2),
+        (n2[2], 31),
+        (n2[2], 60),
+    ]:
+        # N2 has no neighbourhood chief account: its group chief records there.
+        record("nchief" if h in n1 else "group", household=h, days_ago=days_ago)
+    for shift in (-5, 0, 1, 8, 40):  # -5: some visits lie after the day asked about
+        today = TODAY + timedelta(days=shift)
+        rows = care_overdue(households_in(t1), t1.pk, today)
+        # last_visit is the last visit ever (as the page shows it).
+        got = [(h.pk, h.care_days, h.last_visit) for h in rows]
+        assert got == _care_overdue_by_hand(t1, today), shift
+    # By hand, on TODAY: n1[0] (7 d, never visited), n1[1] (7 d, 6 days ago: not
+    # overdue), n1[2] (14 d, 13 days ago: not), n1[3] (30 d, 29 days ago: not),
+    # n2[0] (14 d, 14 days ago: overdue), n2[1] (7 d, 2 days ago: not), n2[2] (30 d,
+    # 31 days ago: overdue).
+    rows = care_overdue(households_in(t1), t1.pk, TODAY)
+    assert [(h.pk, h.care_days) for h in rows] == [
+        (n1[0].pk, 7),
+        (n2[2].pk, 30),
+        (n2[0].pk, 14),
+    ]
+
+
+@pytest.mark.parametrize("key", ["T1", "T1-V1", "T1-V1-A1", G1, N1, "T2"])
+def test_breakdown_chiefs_are_the_subtree_chiefs_in_tree_order(world, key):
+    """The per-chief rows (looked up through an id array on PostgreSQL) are the active
+    chiefs whose unit lies in the subtree, in tree order, as a plain join reads them:
+    an ended post and the chiefs of another township are left out."""
+    from sanzhang.org.levels import SCOPE_FIELD
+    from sanzhang.org.models import CHIEF_ROLES, Post, Role
+    from sanzhang.org.tests.factories import make_user, post
+
+    post(Role.GROUP_CHIEF, world.unit("T1-V1-A2-G1"), user=make_user("g2"))
+    post(Role.AREA_CHIEF, world.unit("T2-V1-A1"), user=make_user("t2_area"))
+    ended = post(Role.NEIGHBORHOOD_CHIEF, world.unit(N2), user=make_user("n2_old"))
+    Post.objects.filter(pk=ended.pk).update(ended_on=TODAY)
+    unit = world.unit(key)
+    want = list(
+        Post.objects.filter(
+            role__in=CHIEF_ROLES,
+            ended_on__isnull=True,
+            **{"unit__" + SCOPE_FIELD[unit.level]: unit.pk},
+        )
+        .order_by("unit__path", "unit_id")
+        .values_list("pk", flat=True)
+    )
+    b = coverage_breakdown(unit, TODAY)
+    assert [c.post.pk for c in b.chiefs] == want
+    assert b.chief_count == len(want)
+    assert ended.pk not in want

@@ -130,32 +130,92 @@ def case_list(user: Any, f: CaseFilter) -> QuerySet[Case]:
         unit = get_unit_for(user, f.unit)
         qs = qs.filter(**{SCOPE_FIELD[unit.level]: unit.pk})
     if f.q:
-        qs = case_search(qs, f.q)
+        qs = case_search(qs, f.q, townships=_townships_of(user))
     return qs.select_related("category", "handling_unit", "station").order_by(
         "-created_at", "-id"
     )
 
 
-def case_search(qs: QuerySet[Case], text: str) -> QuerySet[Case]:
+def case_search(
+    qs: QuerySet[Case], text: str, *, townships: list[int] | None = None
+) -> QuerySet[Case]:
     """Chinese full text: every word (or run of characters) of the query must appear in
     the case's normalised search column (NFKC, case-folded), as a substring, so no word
     segmentation is needed. Words of three characters or more go through the index
-    (SQLite FTS5 trigram, PostgreSQL pg_trgm: migration cases 0002); shorter ones are
-    checked on the rows the index and the other filters leave."""
+    (SQLite FTS5 trigram, PostgreSQL pg_trgm: migrations cases 0002 and 0009); on SQLite
+    two-character words do too (as the OR of the index's trigrams that start with
+    them); shorter ones are checked on the rows the index and the other filters leave.
+
+    `townships`, when known (every user's cases lie in their townships), keeps the
+    search to them; on SQLite inside the index itself, which holds a token per
+    township (a common phrase otherwise matches tens of thousands of rows county-wide
+    before the township filter)."""
     words = normalise(text[:60]).split()[:5]
-    long_words = [w for w in words if len(w) >= 3]
-    if long_words and connection.vendor == "sqlite":
-        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-        qs = qs.filter(
-            pk__in=RawSQL(
-                "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s",
-                [match],
+    if townships:
+        qs = qs.filter(township_id__in=townships)
+    if connection.vendor == "sqlite":
+        clauses = []
+        for word in list(words):
+            clause = _fts_clause(word)
+            if clause == NOWHERE:
+                return qs.none()
+            if clause is not None:
+                clauses.append(clause)
+                words.remove(word)
+        if clauses:
+            if townships:
+                scopes = " OR ".join(
+                    "scope:" + _fts_phrase(scope_token(t)) for t in townships
+                )
+                clauses.append(f"({scopes})")
+            qs = qs.filter(
+                pk__in=RawSQL(  # noqa: S611 - the MATCH expression is a parameter
+                    "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s",
+                    [" AND ".join(clauses)],
+                )
             )
-        )
-        words = [w for w in words if len(w) < 3]
+    # What is left is checked by substring (PostgreSQL: all of it, pg_trgm serving).
     for word in words:
         qs = qs.filter(search_text__contains=word)
     return qs
+
+
+# Beyond this many trigrams a two-character word is checked by substring instead.
+MAX_PREFIX_TERMS = 300
+# _fts_clause's answer for a word no indexed text contains.
+NOWHERE = ""
+
+
+def _fts_clause(word: str) -> str | None:
+    """The FTS5 expression finding `word` in SQLite's index, or None if it cannot."""
+    if len(word) >= 3:
+        return "search_text:" + _fts_phrase(word)
+    if len(word) < 2:
+        return None
+    # Every two-character run of an indexed text starts a trigram (texts are indexed
+    # with a trailing space), so the word's rows are those of the trigrams it begins.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term FROM cases_case_fts_vocab WHERE term >= %s AND term < %s"
+            " LIMIT %s",
+            [word, word + "\U0010ffff", MAX_PREFIX_TERMS + 1],
+        )
+        terms = [t for (t,) in cursor.fetchall() if t.startswith(word)]
+    if len(terms) > MAX_PREFIX_TERMS:
+        return None
+    if not terms:
+        return NOWHERE
+    return "search_text:(" + " OR ".join(_fts_phrase(t) for t in terms) + ")"
+
+
+def _fts_phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def scope_token(township_id: int) -> str:
+    """The township's token in SQLite's search index (cases migration 0009): "~" and
+    two CJK characters from 一 on, base 20,000, so one trigram is the whole token."""
+    return "~" + chr(19968 + township_id // 20000) + chr(19968 + township_id % 20000)
 
 
 def case_duplicates(

@@ -3,11 +3,16 @@ timeline."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from sanzhang.cases.models import Case, CaseEvent
-from sanzhang.cases.selectors import CaseFilter, case_list
+from sanzhang.cases.models import Case, CaseEvent, Category
+from sanzhang.cases.selectors import CaseFilter, case_list, case_search, scope_token
+from sanzhang.cases.services.intake import case_report
+from sanzhang.org.models import Role
+from sanzhang.org.tests.factories import make_user, post
 
 
 def _found(world, q: str) -> set[int]:
@@ -27,6 +32,18 @@ def test_search_matches_substrings_long_and_short(world, report):
     assert _found(world, "ＡＢＣ") == set()  # full-width folded, nothing matches
 
 
+def test_two_character_words_are_found_anywhere_in_the_text(world, report):
+    end = report(text="村口坏的是路灯")  # the word ends the text
+    start = report(text="路灯杆歪了")
+    alone = report(text="漏水")  # the whole text is the word
+    assert _found(world, "路灯") == {end.pk, start.pk}
+    assert _found(world, "漏水") == {alone.pk}
+    assert _found(world, "灯杆 歪了") == {start.pk}
+    assert _found(world, "电线") == set()  # in no text at all
+    assert _found(world, "坏的 路灯杆") == set()  # each word, not just one
+    assert _found(world, "灯") == {end.pk, start.pk}  # one character: a substring
+
+
 def test_search_follows_edits_of_the_text(world, report):
     case = report(text="池塘边护栏损坏")
     Case.objects.filter(pk=case.pk).update(search_text="桥头排水沟堵塞")
@@ -38,6 +55,51 @@ def test_search_quotes_are_harmless(world, report):
     case = report(text='他说"围墙倒了"要赶紧修')
     assert _found(world, '"围墙倒了"') == {case.pk}
     assert _found(world, 'AND OR NOT "') == set()
+
+
+def _report_in_t2(world, text: str) -> Case:
+    t2_admin = make_user("t2admin-search")
+    post(Role.TOWNSHIP_ADMIN, world.unit("T2"), user=t2_admin)
+    return case_report(
+        by=t2_admin,
+        client_key=uuid.uuid4(),
+        category=Category.objects.get(
+            township=world.townships[1], code="environment.1"
+        ),
+        text=text,
+        household=world.households["T2-V1-A1-G1-N1"][0],
+    )[0]
+
+
+def test_search_is_narrowed_to_the_users_townships_by_the_index(world, report):
+    here = report(text="村口路灯不亮已经一周")
+    there = _report_in_t2(world, "邻乡路灯不亮")
+    t1, t2 = (t.pk for t in world.townships)
+    assert _found(world, "路灯不亮") == {here.pk}
+    # The township narrowing is the index's own (SQLite) or the scope's: asked for
+    # T2's hits, the whole table answers with T2's case only, and for both, both.
+    every = Case.objects.all()
+    assert set(case_search(every, "路灯不亮", townships=[t2])) == {there}
+    assert set(case_search(every, "路灯不亮", townships=[t1, t2])) == {here, there}
+    assert set(case_search(every, "路灯不亮")) == {here, there}
+    assert set(case_search(every, "路灯", townships=[t2])) >= {there}
+
+
+def test_search_follows_a_case_moved_to_another_township(world, report):
+    case = report(text="水塘护栏损坏")
+    t1, t2 = (t.pk for t in world.townships)
+    Case.objects.filter(pk=case.pk).update(township_id=t2)
+    every = Case.objects.all()
+    if connection.vendor == "sqlite":  # the index's own township token moved too
+        assert set(case_search(every, "护栏损坏", townships=[t1])) == set()
+    assert set(case_search(every, "护栏损坏", townships=[t2])) == {case}
+
+
+def test_scope_tokens_differ_and_are_one_trigram():
+    tokens = {scope_token(i) for i in (1, 2, 19999, 20000, 20001, 399_999_999)}
+    assert len(tokens) == 6
+    assert all(len(t) == 3 and t[0] == "~" for t in tokens)
+    assert scope_token(1) == "~一丁"  # 一 is U+4E00, 丁 the next code point
 
 
 def test_the_index_exists_on_this_database(db):

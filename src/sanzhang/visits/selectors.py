@@ -347,7 +347,10 @@ def _shortest_interval(intervals: dict[int, int]) -> Subquery:
 
 
 def care_overdue(
-    households: QuerySet[Household], township_id: int, today: date
+    households: QuerySet[Household],
+    township_id: int,
+    today: date,
+    intervals: dict[int, int] | None = None,
 ) -> QuerySet[Household]:
     """Households with a care tag whose last visit is older than the tag's interval
     (a household with several tags follows the shortest). Annotated with `care_days`
@@ -355,9 +358,11 @@ def care_overdue(
 
     Overdue under some tag <=> overdue under the shortest one. The overdue households
     are picked from the care households' rows (`_care_due`) and the queryset names
-    them by id: the page and the tick then read only those rows.
+    them by id: the page and the tick then read only those rows. `intervals`: the
+    township's care_intervals, when the caller has read them already.
     """
-    intervals = care_intervals(township_id)
+    if intervals is None:
+        intervals = care_intervals(township_id)
     # No ids: an empty queryset still carrying the annotations (the tick filters on
     # care_days); Django answers `pk__in=[]` without a query.
     ids = _care_due(households, intervals, today) if intervals else []

@@ -193,8 +193,9 @@ def coverage_view(request: HttpRequest, unit: Unit) -> HttpResponse:
     today = timezone.localdate()
     township_id = unit.township_id or unit.pk
     households = sel.households_in(unit)
-    overdue = list(sel.care_overdue(households, township_id, today)[:50])
-    _care_tags(request.user, overdue, township_id)
+    intervals = sel.care_intervals(township_id)  # read once for both uses
+    overdue = list(sel.care_overdue(households, township_id, today, intervals)[:50])
+    _care_tags(request.user, overdue, township_id, intervals)
     settings = sel.settings_for(township_id)
     # A township has a thousand chiefs: show the 100 with the lowest 30-day coverage.
     b = sel.coverage_breakdown(unit, today, chief_limit=CHIEF_ROWS)
@@ -220,10 +221,15 @@ def coverage_view(request: HttpRequest, unit: Unit) -> HttpResponse:
     )
 
 
-def _care_tags(user: Any, households: list[Household], township_id: int) -> None:
+def _care_tags(
+    user: Any,
+    households: list[Household],
+    township_id: int,
+    intervals: dict[int, int] | None = None,
+) -> None:
     """Attach `.care_tags`: the care tags each household carries that the user may
     see (sensitive ones only for area chiefs and up, or the station responsible)."""
-    care = set(sel.care_intervals(township_id))
+    care = set(sel.care_intervals(township_id) if intervals is None else intervals)
     through = Household.tags.through
     by_hh: dict[int, list[Tag]] = {}
     for row in through.objects.filter(

@@ -536,6 +536,8 @@ def solve_sites(
     time_limit: float,
     keep: np.ndarray | None = None,
     open_: np.ndarray | None = None,
+    gap: float = 1e-7,
+    presolve: bool = True,
 ) -> SiteMipResult:
     """The compact model on sites (integer counts), warm-started with ``warm``.
 
@@ -546,7 +548,9 @@ def solve_sites(
     bound on those plans. Locks are not modelled: callers use it only for
     groups without locks or move costs. ``keep``/``open_`` (from
     ``useful_pairs``) drop variables no plan costing at most the warm start's
-    cost can use; the reported bound is then capped by that cost.
+    cost can use; the reported bound is then capped by that cost. ``gap``:
+    HiGHS stops once its plan is within this relative gap of its bound
+    (``proven`` then means "within ``gap``", not "optimal").
     """
     sites = _Sites(prob)
     nsites = sites.count
@@ -635,9 +639,11 @@ def solve_sites(
     # a busy machine does not cut the search short; the wall-clock limit is a
     # backstop for phases that do not call back (presolve, the root LP).
     h.setOptionValue("time_limit", 4.0 * float(time_limit) + 1.0)
-    h.setOptionValue("mip_rel_gap", 1e-7)
+    h.setOptionValue("mip_rel_gap", float(gap))
     h.setOptionValue("mip_abs_gap", 1e-3)
     h.setOptionValue("threads", 1)
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     if h.passModel(lp) != highspy.HighsStatus.kOk:
         raise RuntimeError("HiGHS rejected the site model")
     start = np.concatenate([warm_y[ys], warm_x[xt, xs]]).astype(float)

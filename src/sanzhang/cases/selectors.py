@@ -7,8 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
 from django.utils import timezone
 
 from sanzhang.core.db import column_count, fetch_row, hydrate, select_list
@@ -146,13 +147,11 @@ def case_search(
     two-character words do too (as the OR of the index's trigrams that start with
     them); shorter ones are checked on the rows the index and the other filters leave.
 
-    `townships`, when known (every user's cases lie in their townships), keeps the
-    search to them; on SQLite inside the index itself, which holds a token per
-    township (a common phrase otherwise matches tens of thousands of rows county-wide
-    before the township filter)."""
+    `townships`, when known (every user's cases lie in their townships), narrows
+    SQLite's index search to them: the index holds a token per township (a common
+    phrase otherwise matches tens of thousands of rows county-wide before the scope's
+    filter). PostgreSQL's planner combines the scope's indexes with pg_trgm itself."""
     words = normalise(text[:60]).split()[:5]
-    if townships:
-        qs = qs.filter(township_id__in=townships)
     if connection.vendor == "sqlite":
         clauses = []
         for word in list(words):
@@ -174,9 +173,18 @@ def case_search(
                     [" AND ".join(clauses)],
                 )
             )
-    # What is left is checked by substring (PostgreSQL: all of it, pg_trgm serving).
-    for word in words:
-        qs = qs.filter(search_text__contains=word)
+    # What is left is checked by substring. On PostgreSQL, pg_trgm serves LIKE for
+    # words of three characters or more; a shorter one has no trigram to look up (the
+    # index would return every row), so it is tested with strpos, which the index
+    # cannot take, on the rows the scope's own indexes give.
+    for i, word in enumerate(words):
+        if connection.vendor == "postgresql" and len(word) < 3:
+            name = f"_word{i}"
+            qs = qs.alias(**{name: StrIndex("search_text", Value(word))}).filter(
+                **{f"{name}__gt": 0}
+            )
+        else:
+            qs = qs.filter(search_text__contains=word)
     return qs
 
 

@@ -16,8 +16,13 @@ Then it measures, server-side, through Django's test client (no network):
   year, for one township, computed straight from metrics (the report's work);
 - `county_summary_s`: the summary API figures for the year for all 44 townships in
   turn (the county has no unit of its own: the tree's root is the township);
+- `county_report`: the county report (reports.county: every figure of the report for
+  every township at once, grouped by township, and the county total) for this year
+  to date, last calendar year and the last 365 days (the whole 2M visits): the first
+  run and p50 / max over BENCH_COUNTY_REPEATS (default 5) runs, and its queries;
 - the report page, .xlsx, the summary API and the dashboards (township, village,
-  neighbourhood) as the township admin: p50 / p95 / max over BENCH_REPEATS runs.
+  neighbourhood) as the township admin: p50 / p95 / max over BENCH_REPEATS runs,
+  with each page's query count.
 
 Prints one JSON document.
 """
@@ -28,7 +33,7 @@ import json
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -39,8 +44,12 @@ import django  # noqa: E402
 django.setup()
 
 import county  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_test_environment,
+)
 from django.utils import timezone  # noqa: E402
 
 from sanzhang.cases.models import Case  # noqa: E402
@@ -78,6 +87,7 @@ def main() -> None:
     for t in townships:
         metrics.summary(t, last_year)
     results["county_summary_s"] = round(time.perf_counter() - started, 3)
+    results["county_report"] = county_report_times(today, year, last_year)
 
     admin = Client()
     admin.force_login(User.objects.get(username="admin"))
@@ -98,11 +108,49 @@ def main() -> None:
         name: county.timed(
             county.get(admin, url), REPEATS if "dashboard" in name else 5
         )
+        | {"queries": query_count(admin, url)}
         for name, url in pages.items()
     }
     results["repeats"] = REPEATS
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+def query_count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return len(ctx.captured_queries)
+
+
+def county_report_times(today: date, year: Period, last_year: Period) -> dict:
+    """The county report (one grouped query per family of figures, by township)."""
+    try:
+        from sanzhang.reports.county import county_report
+    except ImportError:  # the code before the county report existed
+        return {}
+    repeats = int(os.environ.get("BENCH_COUNTY_REPEATS", "5"))
+    spans = {
+        "this_year_to_date": year,
+        "last_calendar_year": last_year,
+        "last_365_days": Period(today - timedelta(days=364), today),
+    }
+    out: dict[str, object] = {}
+    for name, period in spans.items():
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            county_report(period)
+        first = time.perf_counter() - started
+        out[name] = {
+            "first_s": round(first, 3),
+            "queries": len(ctx.captured_queries),
+            **{
+                k.replace("_ms", "_s"): round(v / 1000, 3)
+                for k, v in county.timed(
+                    lambda p=period: county_report(p), repeats
+                ).items()
+            },
+        }
+    return out
 
 
 if __name__ == "__main__":

@@ -76,24 +76,65 @@ def _households(scope: Scope, p: Period) -> QuerySet:
     return m._households(scope, p).annotate(last_visit=Subquery(last))
 
 
+By = str | tuple[str, ...] | None  # one ancestor column, several (a tuple key), none
+
+
+def _cols(by: By, prefix: str = "") -> list[str]:
+    if by is None:
+        return []
+    return [prefix + c for c in ((by,) if isinstance(by, str) else by)]
+
+
+def _key(row: dict[str, Any], cols: list[str]) -> Any:
+    """A result row's group key (popped from the row): one value, or a tuple."""
+    if not cols:
+        return None
+    if len(cols) == 1:
+        return row.pop(cols[0])
+    return tuple(row.pop(c) for c in cols)
+
+
 def _run_households(
-    scope: Scope, period: Period, parts: set[str], col: str | None
+    scope: Scope, period: Period, parts: set[str], cols: list[str]
 ) -> dict[Any, dict[str, Number]]:
     """The households family: active households per group and those visited in the
-    period / the last 30 days of it. Grouped by (group, last visit day) so that the
-    database works out each household's last visit once (an aggregate FILTER on the
-    subquery would run it once per window); the windows are then summed here from
-    at most a few thousand (group, day) rows."""
+    period / the last 30 days of it (visits.selectors.visited_between)."""
+    windows = {"visited": period, "visited_30d": period.last_days(30)}
+    wanted = [w for w in windows if w in parts]
+    if len(wanted) == 2 and connection.vendor == "postgresql":
+        return _households_by_last_visit(scope, period, parts, cols)
+    from sanzhang.visits.selectors import visited_between
+
+    # One EXISTS (an index probe per household) for each window asked for. SQLite
+    # would work a subquery in GROUP BY out twice (key and output), so this is its
+    # cheapest form; PostgreSQL's too when one window is asked (the dashboards).
+    aggs: dict[str, Any] = {"n": Count("pk")} if "n" in parts else {}
+    for w in wanted:
+        span = windows[w]
+        aggs[w] = Count("pk", filter=Q(visited_between(span.start, span.end)))
+    qs = m._households(scope, period).order_by()
+    if not cols:
+        return {None: qs.aggregate(**aggs)}
+    return {_key(row, cols): row for row in qs.values(*cols).annotate(**aggs)}
+
+
+def _households_by_last_visit(
+    scope: Scope, period: Period, parts: set[str], cols: list[str]
+) -> dict[Any, dict[str, Number]]:
+    """Both windows from one probe per household: grouped by (group, last visit day
+    up to the period's end), visited in a window <=> that day is on or after its
+    start; the windows are then summed here from a few thousand (group, day) rows.
+    (Two EXISTS filters cost PostgreSQL two probes a household.)"""
     since = {"visited": period.start, "visited_30d": period.last_days(30).start}
     rows = (
         _households(scope, period)
         .order_by()
-        .values(*([col] if col else []), "last_visit")
+        .values(*cols, "last_visit")
         .annotate(n=Count("pk"))
     )
     out: dict[Any, dict[str, Number]] = {}
     for row in rows:
-        got = out.setdefault(row.get(col) if col else None, dict.fromkeys(parts, 0))
+        got = out.setdefault(_key(row, cols), dict.fromkeys(parts, 0))
         day = row["last_visit"]
         for part in parts:
             if part == "n" or (day is not None and day >= since[part]):
@@ -154,7 +195,7 @@ ROLLUP_GRAIN = ("county", Level.TOWNSHIP, Level.VILLAGE)
 ROLLUP_COLUMNS = (None, "township_id", "village_id")
 
 
-def _use_rollup(fam_id: str, scope: Scope, by: str | None) -> bool:
+def _use_rollup(fam_id: str, scope: Scope, by: By) -> bool:
     if fam_id != "visits" or scope.level not in ROLLUP_GRAIN:
         return False
     if by not in ROLLUP_COLUMNS:
@@ -364,12 +405,49 @@ class Grouped:
     parts: dict[Any, dict[str, dict[str, Number]]] = field(default_factory=dict)
     total_parts: dict[str, dict[str, Number]] = field(default_factory=dict)
 
+    need: dict[str, set[str]] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)
+
     def get(self, key: Any, indicator: str) -> Number:
         """A group's figure; a group without any row has 0 (as Indicator.value)."""
         got = self.groups.get(key)
         if got is None:
             return _zero(indicator)
         return got[indicator]
+
+    def derive(self) -> None:
+        self.total = {i: DERIVED[i][1](self.total_parts) for i in self.ids}
+        for key, fams in self.parts.items():
+            full = {f: fams.get(f, dict.fromkeys(ps, 0)) for f, ps in self.need.items()}
+            self.groups[key] = {i: DERIVED[i][1](full) for i in self.ids}
+
+    def fold(self, index: int) -> Grouped:
+        """The same figures grouped by one column of a tuple key (by=(village,
+        neighbourhood) -> per village): the parts added up, the figures derived
+        again. Only for additive families (not a distinct count)."""
+        assert all(FAMILIES[f].additive for f in self.need)
+        out = Grouped(total_parts=self.total_parts, need=self.need, ids=self.ids)
+        for key, fams in self.parts.items():
+            into = out.parts.setdefault(key[index], {})
+            for fam_id, row in fams.items():
+                _add(into.setdefault(fam_id, {}), row)
+        out.derive()
+        return out
+
+    def merge(self, other: Grouped) -> Grouped:
+        """Both results' figures in one (the two computed different figures)."""
+        out = Grouped(
+            total={**self.total, **other.total},
+            total_parts={**self.total_parts, **other.total_parts},
+            need={**self.need, **other.need},
+            ids=self.ids + other.ids,
+        )
+        for key in set(self.groups) | set(other.groups):
+            out.groups[key] = {
+                **{i: self.get(key, i) for i in self.ids},
+                **{i: other.get(key, i) for i in other.ids},
+            }
+        return out
 
 
 def _zero(indicator: str) -> Number:
@@ -409,23 +487,23 @@ def _run(
     scope: Scope,
     period: Period,
     parts: set[str],
-    by: str | None,
+    by: By,
     with_months: bool,
 ) -> dict[Any, dict[str, Number]]:
     """One query: the family's aggregates per value of `by` (None: one row)."""
+    cols = _cols(by, fam.prefix)
     if fam.runner is not None:
-        return fam.runner(scope, period, parts, fam.prefix + by if by else None)
+        return fam.runner(scope, period, parts, cols)
     aggs = {name: fam.parts[name](period) for name in sorted(parts)}
     if with_months and fam.month_field:
         aggs |= _month_aggs(fam, period)
     qs = fam.rows(scope, period).order_by()
-    if by is None:
+    if not cols:
         return {None: {k: v or 0 for k, v in qs.aggregate(**aggs).items()}}
-    col = fam.prefix + by
     # Sums stay Decimal until the figure is derived, so adding the groups up is exact.
     return {
-        row.pop(col): {k: v or 0 for k, v in row.items()}
-        for row in qs.values(col).annotate(**aggs)
+        _key(row, cols): {k: v or 0 for k, v in row.items()}
+        for row in qs.values(*cols).annotate(**aggs)
     }
 
 
@@ -439,7 +517,7 @@ def compute(
     period: Period,
     ids: Iterable[str],
     *,
-    by: str | None,
+    by: By,
     months_of: Iterable[str] = (),
     extra: Mapping[str, Iterable[str]] | None = None,
 ) -> Grouped:
@@ -454,13 +532,10 @@ def compute(
         need.setdefault(fam_id, set()).add("n")
     for fam_id, names in (extra or {}).items():
         need.setdefault(fam_id, set()).update(names)
-    out = Grouped()
+    out = Grouped(need=need, ids=ids)
     with _no_jit():
         _fill(out, scope, period, need, by, months_of)
-    out.total = {i: DERIVED[i][1](out.total_parts) for i in ids}
-    for key, fams in out.parts.items():
-        full = {f: fams.get(f, dict.fromkeys(ps, 0)) for f, ps in need.items()}
-        out.groups[key] = {i: DERIVED[i][1](full) for i in ids}
+    out.derive()
     return out
 
 
@@ -484,7 +559,7 @@ def _fill(
     scope: Scope,
     period: Period,
     need: dict[str, set[str]],
-    by: str | None,
+    by: By,
     months_of: set[str],
 ) -> None:
     for fam_id, parts in need.items():

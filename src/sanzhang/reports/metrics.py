@@ -850,12 +850,15 @@ def get(indicator_id: str) -> Indicator:
 
 
 def summary(unit: Unit, period: Period) -> dict[str, Number]:
-    """The summary API's figures, typed as the API promises."""
-    out: dict[str, Number] = {}
-    for key in SUMMARY_KEYS:
-        v = REGISTRY[key].value(unit, period)
-        out[key] = float(v) if key in FLOAT_KEYS else int(v)
-    return out
+    """The summary API's figures, typed as the API promises (one query per family of
+    figures: reports.grouped, which the tests hold equal to each Indicator.value)."""
+    from . import grouped
+
+    got = grouped.compute(unit, period, SUMMARY_KEYS, by=None).total
+    return {
+        key: float(got[key]) if key in FLOAT_KEYS else int(got[key])
+        for key in SUMMARY_KEYS
+    }
 
 
 def values(ids: list[str], unit: Unit, period: Period) -> dict[str, Number]:

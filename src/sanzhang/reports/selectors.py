@@ -356,6 +356,9 @@ TREND_FAMILIES = {
     "visits": "visits",
 }
 LEVEL_IDS = tuple(f"resolved_{lv}" for lv, _label in HandlingLevel.choices)
+# Figures the dashboard counts per neighbourhood too (the map).
+MAP_IDS = ("households", "visit_coverage", "open_cases", "overdue_cases")
+NB = SCOPE_FIELD[Level.NEIGHBORHOOD]
 
 
 @dataclass
@@ -372,6 +375,15 @@ def dashboard(unit: Unit, period: Period) -> Dashboard:
     level = CHILD_LEVEL[unit.level]
     by = SCOPE_FIELD[level] if level else None
     ids = list(dict.fromkeys((*TILES, *COMPARE, *LEVEL_IDS)))
+    # The households and open cases are counted per (child, neighbourhood): the map's
+    # points and the children's columns then come from the same two queries.
+    by_nb: grouped.Grouped | None = None
+    if by is not None:
+        fine = grouped.compute(
+            unit, period, MAP_IDS, by=(by, "neighborhood_id") if by != NB else by
+        )
+        by_nb = fine.fold(1) if by != NB else fine
+        ids = [i for i in ids if i not in MAP_IDS]
     result = grouped.compute(
         unit,
         period,
@@ -380,6 +392,8 @@ def dashboard(unit: Unit, period: Period) -> Dashboard:
         months_of=TREND_FAMILIES.values(),
         extra={"followups": [grouped.satisfaction_part(v) for v in Satisfaction]},
     )
+    if by is not None:
+        result = result.merge(fine.fold(0) if by != NB else fine)
     children = (
         list(
             Unit.objects.filter(parent=unit, is_active=True).order_by(
@@ -394,7 +408,7 @@ def dashboard(unit: Unit, period: Period) -> Dashboard:
     return Dashboard(
         tiles_,
         _compare(children, result, urls),
-        _charts(unit, period, children, result, urls),
+        _charts(unit, period, children, result, urls, by_nb),
     )
 
 
@@ -437,6 +451,7 @@ def _charts(
     children: list[Unit],
     result: grouped.Grouped,
     urls: DrillUrls,
+    by_nb: grouped.Grouped | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     spans = months(period)
@@ -482,7 +497,7 @@ def _charts(
         }
         for c in children
     ]
-    out["map"] = neighbourhood_map(unit, period, urls=urls)
+    out["map"] = neighbourhood_map(unit, period, urls=urls, by_nb=by_nb)
     return out
 
 
@@ -525,7 +540,11 @@ def _categories(unit: Unit, period: Period, urls: DrillUrls) -> list[dict[str, A
 
 
 def neighbourhood_map(
-    unit: Unit, period: Period, limit: int = 3000, urls: DrillUrls | None = None
+    unit: Unit,
+    period: Period,
+    limit: int = 3000,
+    urls: DrillUrls | None = None,
+    by_nb: grouped.Grouped | None = None,
 ) -> list[dict]:
     """One point per neighbourhood at the mean of its households' coordinates, with
     its coverage and open cases (no map tiles: points on plain axes)."""
@@ -541,9 +560,10 @@ def neighbourhood_map(
         .values("neighborhood_id")
         .annotate(lon=Avg("lon"), lat=Avg("lat"), n=Count("pk"))[:limit]
     )
-    by_nb = grouped.compute(
-        unit, period, ("visit_coverage", "open_cases"), by="neighborhood_id"
-    )
+    if by_nb is None:
+        by_nb = grouped.compute(
+            unit, period, ("visit_coverage", "open_cases"), by="neighborhood_id"
+        )
     names = dict(
         Unit.objects.filter(pk__in=[p["neighborhood_id"] for p in points]).values_list(
             "pk", "name"

@@ -30,7 +30,7 @@ import sys
 import threading
 import time
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,24 +130,21 @@ def _hammer(port: int, path: str, make_body, headers: dict, seconds: float) -> d
 
 
 def _intake_chief() -> User:
-    """A neighbourhood chief in the county's last township, made once: the cases the
-    intake run writes must not pile up in the queues and deadlines the other parts
-    measure (those use the first township's users)."""
-    nb = (
-        Unit.objects.filter(level=Level.NEIGHBORHOOD, is_active=True)
-        .order_by("-township_id", "pk")
+    """A neighbourhood chief of the county's last township (an account is made for
+    them once): the cases the intake run writes must not pile up in the queues and
+    deadlines the other parts measure (those use the first township's users)."""
+    last = Unit.objects.filter(level=Level.TOWNSHIP).order_by("-pk").first()
+    post = (
+        Post.objects.filter(
+            role=Role.NEIGHBORHOOD_CHIEF, township=last, ended_on__isnull=True
+        )
+        .exclude(resident=None)
+        .order_by("pk")
         .first()
     )
-    user, created = User.objects.get_or_create(username="bench-intake")
-    if created:
-        Post.objects.create(
-            role=Role.NEIGHBORHOOD_CHIEF,
-            unit=nb,
-            township_id=nb.township_id,
-            user=user,
-            holder_name="bench-intake",
-            started_on=date(2000, 1, 1),
-        )
+    user = post.user or User.objects.filter(resident=post.resident).first()
+    if user is None:
+        user = User.objects.create(username="bench-intake", resident=post.resident)
     return user
 
 

@@ -305,3 +305,38 @@ def test_dashboard_figures_equal_the_unit_figures(world, mixed):
         assert point["open"] == REGISTRY["open_cases"].value(nb, period)
         cov = REGISTRY["visit_coverage"].value(nb, period)
         assert point["coverage"] == round(cov * 100, 1)
+
+
+def test_county_report_command_writes_every_township_and_the_total(
+    world, build, today, tmp_path
+):
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    from sanzhang.reports.county import REPORT_IDS
+
+    t1, t2 = world.townships
+    build.visit(world.households[N1][0], today, served=3)
+    build.visit(Household.objects.filter(township=t2).first(), today, served=2)
+    out = tmp_path / "county.xlsx"
+    call_command("county_report", "--year", str(today.year), "--xlsx", str(out))
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[2]]
+    rows = {r[0].value: [c.value for c in r[1:]] for r in ws.iter_rows(min_row=3)}
+    col = {i: k for k, i in enumerate(REPORT_IDS)}
+    assert header[1 + col["people_served"]] == "服务群众（人次）"
+    p = Period(today.replace(month=1, day=1), today)
+    for t in (t1, t2):
+        assert rows[t.name][col["people_served"]] == REGISTRY["people_served"].value(
+            t, p
+        )
+        assert rows[t.name][col["villages"]] == 2
+    assert rows["合计"][col["people_served"]] == (
+        rows[t1.name][col["people_served"]] + rows[t2.name][col["people_served"]]
+    )
+    assert (
+        rows["合计"][col["households"]]
+        == Household.objects.filter(
+            township__is_active=True, township__level="township", is_active=True
+        ).count()
+    )

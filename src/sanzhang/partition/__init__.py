@@ -51,7 +51,9 @@ How it is solved
   the LP bound where households are stacked, and its duals prune a MIP over
   site counts (no stairwell symmetry) that, warm-started with the plan,
   often proves it optimal or finds a better one within its CPU cap (0.2 s
-  per 100 households each for the bound and the MIP).
+  per 100 households each for the bound and the MIP). Both stop as soon as
+  the gap is proven at most 1.5 %, and the MIP is pruned against that goal
+  (see docs/decisions/0008-neighbourhood-optimiser.md).
 * Every plan reports its total distance, lower bound and gap, per group and
   overall; ``check_plan`` re-verifies the hard rules independently.
 * ``plan(..., workers=2)`` solves groups in worker processes.

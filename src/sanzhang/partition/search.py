@@ -30,6 +30,8 @@ from .problem import GroupProblem
 EPS = 1e-6  # metres; improvements below this are rounding noise
 # A swap whose sizeless assignment costs this much more than now is not tried.
 HOPELESS = 1.2
+# Neighbourhoods re-optimised around the old and the new centre of a swap.
+SWAP_FANOUT = 4
 
 
 @dataclass
@@ -603,7 +605,7 @@ def _split_moves(
 
 
 def swap_slots(
-    prob: GroupProblem, sol: Solution, s: int, h: int, fanout: int = 4
+    prob: GroupProblem, sol: Solution, s: int, h: int, fanout: int = SWAP_FANOUT
 ) -> np.ndarray:
     """Slots ``try_swap`` re-optimises: those near the old and the new centre."""
     centers = sol.centers.copy()
@@ -618,7 +620,7 @@ def try_swap(
     sol: Solution,
     s: int,
     h: int,
-    fanout: int = 4,
+    fanout: int = SWAP_FANOUT,
     slots: np.ndarray | None = None,
 ) -> float:
     """Make h the centre of slot s, re-optimise nearby slots; keep if better.

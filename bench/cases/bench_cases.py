@@ -161,7 +161,8 @@ INTAKE_TEXT = "门前垃圾堆放多日无人清理"
 
 
 def bench_intake() -> dict[str, object]:
-    user = _intake_chief()
+    named = os.environ.get("BENCH_INTAKE_USER")  # e.g. "neighbor", to compare
+    user = User.objects.get(username=named) if named else _intake_chief()
     raw = token_create(user=user, name="bench")
     household = households_visible_to(user).order_by("pk").first()
     started_at = timezone.now()

@@ -29,12 +29,16 @@ def token_create(*, user: User, name: str) -> str:
 def _token_with_user(key_hash: str) -> ApiToken | None:
     """The token and its user in one plain query (every API call runs this)."""
     # Only model metadata is interpolated (quoted names), never values.
+    # The user by primary key from a scalar subquery, not a join: with a handful of
+    # tokens PostgreSQL chose a merge join that walked the user index up to the id
+    # (6 ms for a user numbered 40,000, nothing for user 1).
+    tokens = ApiToken._meta.db_table
     sql = (
         f"SELECT {select_list(ApiToken, 't')}, {select_list(User, 'u')} "  # noqa: S608
-        f"FROM {ApiToken._meta.db_table} t "
-        f"JOIN {User._meta.db_table} u ON u.id = t.user_id WHERE t.key_hash = %s"
+        f"FROM {tokens} t, {User._meta.db_table} u WHERE t.key_hash = %s"
+        f" AND u.id = (SELECT user_id FROM {tokens} WHERE key_hash = %s)"
     )
-    found = fetch_row(sql, [key_hash])
+    found = fetch_row(sql, [key_hash, key_hash])
     if found is None:
         return None
     split = column_count(ApiToken)

@@ -30,6 +30,7 @@ from .problem import GroupProblem
 EPS = 1e-6  # metres; improvements below this are rounding noise
 # A swap whose sizeless assignment costs this much more than now is not tried.
 HOPELESS = 1.2
+HOPELESS_MIN = 150  # households; smaller groups try every swap
 # Neighbourhoods re-optimised around the old and the new centre of a swap.
 SWAP_FANOUT = 4
 
@@ -666,9 +667,11 @@ def _hopeless(
     cost is a lower bound on the swap's first assignment; only the centre
     update after it can still win something back. Measured on urban groups
     of 300-400 households: a third of all tries end here, and of some 40
-    improving swaps one was lost (it needed its centre moved far).
+    improving swaps one was lost (it needed its centre moved far). Smaller
+    groups try every swap: the filter cost rural groups of 61-150 households
+    0.003 % of distance in the county run and saved them little time.
     """
-    if prob.has_penalty:
+    if prob.has_penalty or prob.n < HOPELESS_MIN:
         return False
     base = prob.dist[np.ix_(members, centers[slots])]
     base = np.where(_forbidden(prob, centers, slots, members), np.inf, base)

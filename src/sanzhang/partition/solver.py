@@ -67,6 +67,8 @@ class Options:
     # Groups of at least ``site_min`` households whose gap is still above
     # ``site_gap`` after the search get the site bound (column generation,
     # ``colgen``) and, without locks, the site MIP, each with a time cap.
+    # Both stop once the gap is proven at most ``site_gap`` (the target for
+    # urban groups is 2 %), and the MIP is pruned against that goal.
     site_min: int = 150
     site_gap: float = 0.015
     # CPU seconds per 100 households (a 400-household group gets 0.8 s each).
@@ -76,6 +78,8 @@ class Options:
     # faster, but the MIP then starts from worse plans, prunes less and times
     # out more (measured worse on the urban benchmark).
     site_swaps: bool = True
+    # HiGHS presolve on the pruned site MIP: off measured better (18 of 26
+    # hard county groups within 2 % against 10, in less time).
     site_presolve: bool = False
 
 

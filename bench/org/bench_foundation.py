@@ -126,13 +126,9 @@ def remove_import_townships() -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql, ids * (sql.count("%s") // len(ids)))
-        # Units last, leaves first (each level's parent is one level up).
-        for level in reversed(Level.values):
-            cursor.execute(
-                f"DELETE FROM org_unit WHERE level = %s AND (township_id IN ({marks})"
-                f" OR id IN ({marks}))",
-                [level, *ids, *ids],
-            )
+    # The units stay, renamed and inactive: deleting them made PostgreSQL check every
+    # unit against org_resident.township_id, which has no index (org 0004).
+    Unit.objects.filter(pk__in=ids).update(name="已清理的导入基准乡", is_active=False)
     return len(ids)
 
 

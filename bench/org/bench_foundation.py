@@ -20,13 +20,15 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/, for county
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanzhang.config.settings")
 import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
+from county import ensure_county  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
@@ -56,15 +58,6 @@ def timed_get(client: Client, url: str) -> dict[str, float]:
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(p(times, 0.95), 1),
     }
-
-
-def ensure_county() -> float | None:
-    call_command("migrate", verbosity=0)
-    if Unit.objects.filter(is_demo=True).exists():
-        return None
-    started = time.perf_counter()
-    call_command("demo", profile="county", stdout=io.StringIO())
-    return round(time.perf_counter() - started, 1)
 
 
 def roster_rows(n: int) -> bytes:

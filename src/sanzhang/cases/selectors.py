@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import StrIndex
 from django.utils import timezone
 
-from sanzhang.core.db import column_count, fetch_row, hydrate, select_list
+from sanzhang.core.db import fetch_models, select_list
 from sanzhang.core.parsing import parse_id
 from sanzhang.org.access import access_for
 from sanzhang.org.models import Role
@@ -271,11 +271,9 @@ def category_in_township(category_id: Any, township_id: int) -> Category | None:
         f"FROM {table} c LEFT JOIN {table} p ON p.id = c.parent_id "
         "WHERE c.id = %s AND c.township_id = %s"
     )
-    row = fetch_row(sql, [pk, township_id])
-    if row is None:
+    found = fetch_models(sql, [pk, township_id], Category, Category)
+    if found is None:
         return None
-    split = column_count(Category)
-    category = hydrate(Category, row[:split])
-    parent = hydrate(Category, row[split:]) if category.parent_id else None
+    category, parent = found
     Category._meta.get_field("parent").set_cached_value(category, parent)
     return category

@@ -187,14 +187,11 @@ def _shape(
     return tuple(f.attname for f in fields), tuple(converting)
 
 
+@functools.cache
 def select_list(model: type[models.Model], alias: str) -> str:
     """The quoted columns of `model` under table alias `alias`, in hydrate() order."""
     quote = connection.ops.quote_name
     return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
-
-
-def column_count(model: type[models.Model]) -> int:
-    return len(model._meta.concrete_fields)
 
 
 def hydrate(model: type[models.Model], values: Sequence[Any]) -> Any:
@@ -208,7 +205,22 @@ def hydrate(model: type[models.Model], values: Sequence[Any]) -> Any:
     return model.from_db(connection.alias, names, row)
 
 
-def fetch_row(sql: str, params: Sequence[Any]) -> tuple | None:
+def fetch_models(
+    sql: str, params: Sequence[Any], *models: type[models.Model]
+) -> tuple[Any, ...] | None:
+    """The first row of `sql`, which selects select_list(m, ...) of each of `models`
+    in turn, as one instance per model (None for a left join that found nothing);
+    None when there is no row."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    found, start = [], 0
+    for model in models:
+        end = start + len(model._meta.concrete_fields)
+        values = row[start:end]
+        pk = values[model._meta.concrete_fields.index(model._meta.pk)]
+        found.append(None if pk is None else hydrate(model, values))
+        start = end
+    return tuple(found)

@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanzhang.core.db import column_count, fetch_row, hydrate, select_list
+from sanzhang.core.db import fetch_models, select_list
 from sanzhang.core.errors import NotFound
 from sanzhang.core.parsing import parse_id
 
@@ -284,15 +284,13 @@ def _household_read(pk: int, with_unit: bool) -> Household | None:
         f"SELECT {select_list(Household, 'h')}{unit_columns} "  # noqa: S608
         f"FROM {Household._meta.db_table} h{join} WHERE h.id = %s AND h.is_active"
     )
-    row = fetch_row(sql, [pk])
-    if row is None:
+    found = fetch_models(sql, [pk], Household, *([Unit] if with_unit else []))
+    if found is None:
         return None
-    split = column_count(Household)
-    household = hydrate(Household, row[:split])
-    if with_unit:
-        unit = hydrate(Unit, row[split:])
+    household, *unit = found
+    if unit:
         field = "neighborhood" if household.neighborhood_id else "villager_group"
-        Household._meta.get_field(field).set_cached_value(household, unit)
+        Household._meta.get_field(field).set_cached_value(household, unit[0])
     return household
 
 

@@ -27,7 +27,7 @@ from sanzhang.partition.solver import (
 )
 from sanzhang.partition.validate import check_plan
 
-from .test_partition_colgen import _stacked
+from .test_partition_colgen import stacked_groups
 
 TOL = 1e-6
 
@@ -112,14 +112,10 @@ def test_scarce_centres_get_the_budget():
 
 @st.composite
 def stacked_cases(draw):
-    lo = draw(st.integers(2, 4))
-    hi = draw(st.integers(lo + 1, 8))
-    n = draw(st.integers(3 * hi // 2 + 3, 22))
-    rules = Rules(lo, hi, draw(st.integers(lo, hi)))
-    points = draw(st.integers(2, 9))
-    rate = draw(st.sampled_from([0.0, 0.1, 0.3, 0.6]))
+    """The column-generation tests' stacked groups, each with a gap to stop at."""
+    prob, rules = draw(stacked_groups())
     gap = draw(st.sampled_from([0.005, 0.02, 0.1]))
-    return _stacked(draw(st.integers(0, 10**6)), n, points, rate), rules, gap
+    return prob, rules, gap
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -229,3 +229,58 @@ class VisitDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.township_id}/{self.village_id} {self.day}: {self.visits}"
+
+
+class RelayCount(models.Model):
+    """Notice relays per notice and village (a rollup of notices.NoticeRelay, read by
+    reports.grouped for the relay rate of the county report and the dashboards).
+
+    Kept by database triggers on notices_noticerelay (reports/rollup.py), like
+    VisitDay: exact at every commit whoever writes the relays. `relays`: the rows,
+    `relayed`: those with `relayed_at` set; `village_id` 0: a relay with no village.
+    The period is the notice's `sent_at`, read from the notice itself, so a notice
+    is not copied here. Trusted only while its triggers are in place."""
+
+    notice_id = models.BigIntegerField()
+    township_id = models.BigIntegerField()
+    village_id = models.BigIntegerField()
+    relays = models.BigIntegerField(default=0)
+    relayed = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice_id", "township_id", "village_id"],
+                name="relaycount_key_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.township_id}/{self.village_id}: {self.relays}"
+
+
+class HouseholdYear(models.Model):
+    """Each household's first and last visit of each calendar year it was visited (a
+    rollup of visits.Visit, read by reports.grouped for visit coverage).
+
+    A household was visited in [start, end] when its first or last visit of a year
+    lies in the window; not when every visit of the year lies before or after it;
+    only when the year's visits straddle the window (first before, last after) are
+    its visits looked up. So a county's coverage is a join of two 200,000-row
+    tables instead of an index seek per household and window. Kept by triggers on
+    visits_visit (reports/rollup.py); trusted only while they are in place."""
+
+    household_id = models.BigIntegerField()
+    year = models.IntegerField()
+    first_on = models.DateField(null=True)
+    last_on = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household_id", "year"], name="householdyear_key_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}: {self.first_on}-{self.last_on}"

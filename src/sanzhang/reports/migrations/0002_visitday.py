@@ -7,13 +7,13 @@ from django.db import migrations, models
 def install(apps, schema_editor):
     from sanzhang.reports import rollup
 
-    rollup.install(schema_editor.connection)
+    rollup.install(schema_editor.connection, [rollup.VISITS])
 
 
 def uninstall(apps, schema_editor):
     from sanzhang.reports import rollup
 
-    rollup.uninstall(schema_editor.connection)
+    rollup.uninstall(schema_editor.connection, [rollup.VISITS])
 
 
 class Migration(migrations.Migration):

@@ -240,7 +240,7 @@ def test_one_query_per_family(world, mixed):
     with CaptureQueriesContext(connection) as ctx:
         grouped.compute(county, mixed, ALL, by="township_id")
     # 17 families, the distinct customs count once more for the county total, and
-    # the check that the visits rollup's triggers are in place.
+    # the one catalogue read of which rollups have their triggers in place.
     assert len(grouped.FAMILIES) == 17
     # (PostgreSQL adds one SET LOCAL: no JIT for these queries.)
     reads = [q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]

@@ -136,6 +136,13 @@ else:
     # estimate crossed jit_above_cost, spending more on compiling than on running them
     # (65 of 94 ms for the coverage page's overdue-care query at county scale).
     _pg_options.setdefault("options", "-c jit=off")
+    # Django turns psycopg's prepared statements off (poolers in transaction mode lose
+    # them). Our client-bound ORM queries are never prepared either way; only
+    # core.db.hot_cursor's few per-request statements are, after their fifth run on a
+    # connection, which spares PostgreSQL planning them on every request. Behind a
+    # pooler without prepared-statement support, set SANZHANG_PG_PREPARE=0.
+    if os.environ.get("SANZHANG_PG_PREPARE", "1") != "0":
+        _pg_options.setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"

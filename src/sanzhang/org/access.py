@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanzhang.core.db import fetch_models, select_list
+from sanzhang.core.db import fetch_models, hot_cursor, select_list
 from sanzhang.core.errors import NotFound
 from sanzhang.core.parsing import parse_id
 
@@ -73,7 +73,7 @@ class Access:
             return ()
         today = connection.ops.adapt_datefield_value(timezone.localdate())
         # Every request asks this: plain SQL, only what a grant needs, unordered.
-        with connection.cursor() as cursor:
+        with hot_cursor() as cursor:
             cursor.execute(
                 _GRANTS_SQL, [user.pk, user.resident_id or None, today, today]
             )

@@ -347,21 +347,53 @@ def _run_relay_counts(
     return _grouped_sums(qs, col, {k: v for k, v in sums.items() if k in parts})
 
 
+def _run_activity_hours(
+    scope: Scope, period: Period, parts: set[str], by: By, months_: bool
+) -> dict[Any, dict[str, Number]]:
+    """The volunteer family read from the rollup: metrics._volunteer_attendance are
+    the attendance rows of the scope's volunteer days in the period, so those
+    activities' hours from the rollup (a look-up per activity) instead of every
+    attendance row. Any scope and grouping: the activity carries the columns."""
+    from .models import ActivityHours
+
+    hours = ActivityHours.objects.filter(activity_id=OuterRef("pk")).values("hours")
+    activities = m.model("activities.Activity").objects.filter(
+        m.in_unit(scope),
+        kind="volunteer_day",
+        held_on__gte=period.start,
+        held_on__lte=period.end,
+    )
+    qs = activities.annotate(h=Subquery(hours)).order_by()
+    out = Sum("h", output_field=ActivityHours._meta.get_field("hours"))
+    cols = _cols(by)
+    if not cols:
+        return {None: {"hours": qs.aggregate(hours=out)["hours"] or 0}}
+    return {
+        _key(row, cols): {"hours": row["hours"] or 0}
+        for row in qs.values(*cols).annotate(hours=out)
+    }
+
+
 ROLLUP_GRAIN = ("county", Level.TOWNSHIP, Level.VILLAGE)
 ROLLUP_COLUMNS = (None, "township_id", "village_id")
-# family -> (its rollup (reports.rollup: Rollup.name), the reader of that rollup)
-ROLLUP_READERS: dict[str, tuple[str, Callable[..., dict[Any, dict[str, Number]]]]] = {
-    "visits": ("visits", _run_visit_days),
-    "relays": ("relays", _run_relay_counts),
+# family -> (its rollup (reports.rollup: Rollup.name), the reader of that rollup,
+# whether it serves any scope and grouping rather than the rollup's grain only)
+ROLLUP_READERS: dict[
+    str, tuple[str, Callable[..., dict[Any, dict[str, Number]]], bool]
+] = {
+    "visits": ("visits", _run_visit_days, False),
+    "relays": ("relays", _run_relay_counts, False),
+    "volunteer": ("activity_hours", _run_activity_hours, True),
 }
 
 
 def _use_rollup(fam_id: str, scope: Scope, by: By) -> bool:
-    if fam_id not in ROLLUP_READERS or scope.level not in ROLLUP_GRAIN:
+    if fam_id not in ROLLUP_READERS:
         return False
-    if by not in ROLLUP_COLUMNS:
+    name, _reader, any_grain = ROLLUP_READERS[fam_id]
+    if not any_grain and (scope.level not in ROLLUP_GRAIN or by not in ROLLUP_COLUMNS):
         return False
-    return _rollup_ready(ROLLUP_READERS[fam_id][0])
+    return _rollup_ready(name)
 
 
 FAMILIES: dict[str, Family] = {

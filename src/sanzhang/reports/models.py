@@ -284,3 +284,17 @@ class HouseholdYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year}: {self.first_on}-{self.last_on}"
+
+
+class ActivityHours(models.Model):
+    """Volunteer hours signed per activity (a rollup of activities.Attendance, read by
+    reports.grouped for `volunteer_hours`): the activity's attendance rows' hours
+    added up, so a county's year is ~20,000 activities instead of ~375,000
+    attendance rows. Kept by triggers on activities_attendance (reports/rollup.py);
+    trusted only while they are in place."""
+
+    activity_id = models.BigIntegerField(unique=True)
+    hours = models.DecimalField(max_digits=12, decimal_places=1, default=0)
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.hours}"

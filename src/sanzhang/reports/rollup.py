@@ -398,7 +398,81 @@ def refill_sql(r: Rollup, vendor: str) -> tuple[str, ...]:
     return r.refill
 
 
-ALL = (VISITS, RELAYS, HOUSEHOLD_YEARS)
+# --- volunteer hours: one row per activity -----------------------------------------
+A_TABLE = "reports_activityhours"
+A_SOURCE = "activities_attendance"
+A_SQLITE_TRIGGERS = (
+    "reports_activityhours_ai",
+    "reports_activityhours_ad",
+    "reports_activityhours_au",
+)
+A_PG_TRIGGERS = ("reports_activityhours_row", "reports_activityhours_truncate")
+
+
+def _a_add(row: str) -> str:
+    return (
+        f"INSERT INTO {A_TABLE} (activity_id, hours) VALUES"  # noqa: S608
+        f" ({row}.activity_id, {row}.hours) ON CONFLICT (activity_id) DO UPDATE"
+        f" SET hours = {A_TABLE}.hours + excluded.hours;"
+    )
+
+
+def _a_sub(row: str) -> str:
+    return (
+        f"UPDATE {A_TABLE} SET hours = hours - {row}.hours"  # noqa: S608
+        f" WHERE activity_id = {row}.activity_id;"
+    )
+
+
+def activity_hours_sqlite_sql() -> list[str]:
+    ai, ad, au = A_SQLITE_TRIGGERS
+    return [
+        *(f"DROP TRIGGER IF EXISTS {t};" for t in A_SQLITE_TRIGGERS),
+        f"CREATE TRIGGER {ai} AFTER INSERT ON {A_SOURCE} BEGIN {_a_add('NEW')} END;",
+        f"CREATE TRIGGER {ad} AFTER DELETE ON {A_SOURCE} BEGIN {_a_sub('OLD')} END;",
+        f"""CREATE TRIGGER {au} AFTER UPDATE OF activity_id, hours ON {A_SOURCE}
+            BEGIN {_a_sub("OLD")} {_a_add("NEW")} END;""",
+    ]
+
+
+def activity_hours_pg_sql() -> list[str]:
+    row, trunc = A_PG_TRIGGERS
+    return [
+        f"""CREATE OR REPLACE FUNCTION reports_activityhours_apply() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP IN ('UPDATE', 'DELETE') THEN {_a_sub("OLD")} END IF;
+          IF TG_OP IN ('INSERT', 'UPDATE') THEN {_a_add("NEW")} END IF;
+          RETURN NULL;
+        END; $$;""",
+        f"""CREATE OR REPLACE FUNCTION reports_activityhours_empty() RETURNS trigger
+        LANGUAGE plpgsql AS $$ BEGIN DELETE FROM {A_TABLE}; RETURN NULL; END; $$;""",  # noqa: S608
+        f"DROP TRIGGER IF EXISTS {row} ON {A_SOURCE};",
+        f"""CREATE TRIGGER {row} AFTER INSERT OR DELETE OR UPDATE OF activity_id, hours
+            ON {A_SOURCE} FOR EACH ROW EXECUTE FUNCTION reports_activityhours_apply();""",
+        f"DROP TRIGGER IF EXISTS {trunc} ON {A_SOURCE};",
+        f"""CREATE TRIGGER {trunc} AFTER TRUNCATE ON {A_SOURCE}
+            FOR EACH STATEMENT EXECUTE FUNCTION reports_activityhours_empty();""",
+    ]
+
+
+ACTIVITY_HOURS = Rollup(
+    "activity_hours",
+    A_TABLE,
+    A_SOURCE,
+    A_SQLITE_TRIGGERS,
+    A_PG_TRIGGERS,
+    activity_hours_sqlite_sql,
+    activity_hours_pg_sql,
+    (
+        f"DELETE FROM {A_TABLE};",  # noqa: S608
+        f"""INSERT INTO {A_TABLE} (activity_id, hours)
+            SELECT activity_id, SUM(hours) FROM {A_SOURCE} GROUP BY 1;""",  # noqa: S608
+    ),
+)
+
+
+ALL = (VISITS, RELAYS, HOUSEHOLD_YEARS, ACTIVITY_HOURS)
 
 
 def install(conn: Any = None, rollups: Iterable[Rollup] = ALL) -> None:

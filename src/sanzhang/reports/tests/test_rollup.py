@@ -12,7 +12,12 @@ from django.db.models import Count, Sum
 from sanzhang.org.models import Household
 from sanzhang.reports import grouped, metrics, rollup
 from sanzhang.reports.metrics import REGISTRY, County, ratio
-from sanzhang.reports.models import HouseholdYear, RelayCount, VisitDay
+from sanzhang.reports.models import (
+    ActivityHours,
+    HouseholdYear,
+    RelayCount,
+    VisitDay,
+)
 from sanzhang.reports.period import Period
 
 from .conftest import N1
@@ -315,3 +320,80 @@ def test_reports_rollup_command_rebuilds_and_checks_every_rollup(world, build, t
         assert f"{r.name} rollup: in use" in text
     assert _years_from_rollup() == _years_from_visits()
     assert _from_relay_counts() == _from_relays()
+
+
+# --- volunteer hours per activity (models.ActivityHours) ----------------------------
+def _hours_from_attendance() -> dict:
+    from sanzhang.activities.models import Attendance
+
+    return {
+        r["activity_id"]: r["h"]
+        for r in Attendance.objects.values("activity_id")
+        .annotate(h=Sum("hours"))
+        .order_by()
+        if r["h"]
+    }
+
+
+def _hours_from_rollup() -> dict:
+    return {r.activity_id: r.hours for r in ActivityHours.objects.all() if r.hours}
+
+
+HOURS = ("volunteer_hours",)
+
+
+def test_activity_hours_follow_attendance_and_give_volunteer_hours(world, build, today):
+    """Sign-ins with hours on volunteer days (and another kind, not counted), hours
+    changed, a sign-in moved to another activity and one removed: the rollup equals
+    the attendance, and volunteer hours read from it equal Indicator.value per
+    township, village and neighbourhood."""
+    from sanzhang.activities.models import Attendance
+
+    assert rollup.ready(rollup=rollup.ACTIVITY_HOURS)
+    t1, t2 = world.townships
+    v1 = world.unit("T1-V1")
+    n1 = world.unit(N1)
+    day_a = build.activity(n1, "volunteer_day", today)
+    day_b = build.activity(v1, "volunteer_day", today - timedelta(days=2))
+    day_c = build.activity(t2, "volunteer_day", today)
+    lecture = build.activity(n1, "micro_lecture", today)
+    a1 = build.attend(day_a, world.users["nchief"], hours="2.5")
+    build.attend(day_a, world.users["group"], hours="1.5")
+    b1 = build.attend(day_b, world.users["area"], hours="3")
+    build.attend(day_c, world.users["admin"], hours="4.5")
+    build.attend(lecture, world.users["cadre"], hours="1")
+    assert _hours_from_rollup() == _hours_from_attendance()
+    Attendance.objects.filter(pk=a1.pk).update(hours="0.5")
+    b1.activity = day_a
+    b1.save()
+    Attendance.objects.filter(activity=day_c).delete()
+    assert _hours_from_rollup() == _hours_from_attendance()
+    p = Period(today - timedelta(days=7), today)
+    county = County((t1.pk, t2.pk))
+    for scope, by, units in (
+        (county, "township_id", [t1, t2]),
+        (t1, "village_id", list(t1.children.all())),
+        (v1, "neighborhood_id", [n1]),
+    ):
+        got = grouped.compute(scope, p, HOURS, by=by)
+        for u in units:
+            assert got.get(u.pk, HOURS[0]) == REGISTRY[HOURS[0]].value(u, p), u
+    assert grouped.compute(county, p, HOURS, by="township_id").get(t1.pk, HOURS[0]) == (
+        0.5 + 1.5 + 3.0
+    )
+
+
+def test_volunteer_hours_from_attendance_when_the_triggers_are_gone(
+    world, build, today
+):
+    t1 = world.townships[0]
+    day = build.activity(t1, "volunteer_day", today)
+    build.attend(day, world.users["nchief"], hours="2")
+    rollup.uninstall(rollups=[rollup.ACTIVITY_HOURS])
+    assert not rollup.ready(rollup=rollup.ACTIVITY_HOURS)
+    build.attend(day, world.users["group"], hours="1.5")  # not seen by the rollup
+    p = Period(today, today)
+    got = grouped.compute(t1, p, HOURS, by="village_id").total[HOURS[0]]
+    assert got == REGISTRY[HOURS[0]].value(t1, p) == 3.5
+    rollup.install(rollups=[rollup.ACTIVITY_HOURS])
+    assert _hours_from_rollup() == _hours_from_attendance()

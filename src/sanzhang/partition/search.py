@@ -437,13 +437,21 @@ def neighbor_pairs(
 def slot_signatures(prob: GroupProblem, sol: Solution) -> np.ndarray:
     """A cheap fingerprint of each slot's members and centre.
 
-    Lets repeated sweeps skip pairs already known not to improve.
+    Lets repeated sweeps skip pairs (and swaps) already known not to improve.
+    Households are fingerprinted by their site (same point, same kind, no
+    lock): such households are interchangeable in every move, so a slot that
+    merely traded one stairwell household for its neighbour is the same slot.
+    The global re-assignment does that all the time on town blocks (ties),
+    and fingerprinting by household made the last swap round, which only
+    confirms that nothing helps, re-try most swaps. Replan's move costs are
+    per household, so with them households are fingerprinted one by one.
     """
-    idx = np.arange(1, prob.n + 1, dtype=float)
+    key = np.arange(prob.n) if prob.has_penalty else prob.site
+    idx = key.astype(float) + 1.0
     members = np.bincount(
         sol.assign, weights=idx * idx * 1.000001 + idx, minlength=prob.p
     )
-    return members + sol.centers * 7.3e9
+    return members + key[sol.centers] * 7.3e9
 
 
 def pair_sweep(

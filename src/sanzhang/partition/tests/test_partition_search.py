@@ -145,3 +145,36 @@ def test_urban_plan_is_valid_with_early_stop():
     assert check_plan(result, households, Rules()) == []
     for g in result.groups:
         assert g.lower_bound_m <= g.distance_m + TOL
+
+
+def test_signatures_see_sites_not_households():
+    # Two households at one point and of one kind are interchangeable, so
+    # trading them between slots leaves every fingerprint as it was (the
+    # swap and pair memories stay valid); with replan's per-household move
+    # costs they are no longer interchangeable, and the fingerprint changes.
+    households = urban_district(3, 1, size_range=(160, 160))
+    (members,) = group_households(households).values()
+    prob = build_problem("G1", members, Rules())
+    sol = local_search(prob, seed_centers(prob))
+    centre = np.zeros(prob.n, dtype=bool)
+    centre[sol.centers] = True
+    twins = [
+        (i, j)
+        for i in range(prob.n)
+        for j in range(i + 1, prob.n)
+        if prob.site[i] == prob.site[j]
+        and sol.assign[i] != sol.assign[j]
+        and not centre[i]
+        and not centre[j]
+    ]
+    assert twins, "the generator stacks households in stairwells"
+    i, j = twins[0]
+    traded = sol.copy()
+    traded.assign[[i, j]] = traded.assign[[j, i]]
+    assert np.array_equal(
+        search_mod.slot_signatures(prob, sol), search_mod.slot_signatures(prob, traded)
+    )
+    prob.penalty = np.ones((prob.n, prob.p))
+    assert not np.array_equal(
+        search_mod.slot_signatures(prob, sol), search_mod.slot_signatures(prob, traded)
+    )

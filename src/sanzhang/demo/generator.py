@@ -9,6 +9,7 @@ are synthetic (region 4307xx, 安乡县 and neighbours); nobody real is in here.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import time
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric
@@ -478,9 +481,20 @@ class TownshipBuilder:
         return township, samples
 
 
+@functools.cache
+def _demo_password_hash(hasher: str) -> str:
+    # Argon2 is slow on purpose (~0.3 s a hash): the demo logins share one published
+    # password, so one hash per hasher serves them all (a shared salt reveals nothing).
+    return make_password(DEMO_PASSWORD)
+
+
 def _account(username: str, display: str, resident: Resident | None = None) -> User:
-    user = User(username=username, display_name=display, resident=resident)
-    user.set_password(DEMO_PASSWORD)
+    user = User(
+        username=username,
+        display_name=display,
+        resident=resident,
+        password=_demo_password_hash(settings.PASSWORD_HASHERS[0]),
+    )
     user.save()
     return user
 

@@ -70,12 +70,15 @@ class _Relaxation:
             # open themselves), so only the others need covering.
             others = np.setdiff1d(np.arange(n), self.centers)
             width = min(_covering_width(rows[:, others], rows, width), n - 1)
-        if width is None or width >= n - 1:
+        # ``full``: every row lists all households in order, so lam needs no
+        # gather (small groups, and the final exact evaluation).
+        self.full = width is None or width >= n - 1
+        if self.full:
             cols = np.broadcast_to(np.arange(n), rows.shape)
         else:
             cols = np.argpartition(rows, width - 1, axis=1)[:, :width]
         self.cols = np.ascontiguousarray(cols)
-        self.dist = np.take_along_axis(rows, self.cols, axis=1)
+        self.dist = rows if self.full else np.take_along_axis(rows, self.cols, axis=1)
         self.take = min(self.hi - 1, self.dist.shape[1])
         self.row = np.arange(len(self.centers))[:, None]
         self.must = np.arange(self.take)[None, :] < self.lo - 1
@@ -93,16 +96,10 @@ class _Relaxation:
     def evaluate_full(self, lam: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """Value, subgradient and the centres the relaxation opens."""
         n = self.prob.n
-        reduced = self.dist - lam[self.cols]
-        take = self.take
-        if take == 0:
-            part = np.zeros((len(self.centers), 0), dtype=np.int64)
-        elif reduced.shape[1] <= 64:  # one sort beats partition-then-sort on short rows
-            part = np.argsort(reduced, axis=1)[:, :take]
-        else:
-            part = np.argpartition(reduced, take - 1, axis=1)[:, :take]
-            part = part[self.row, np.argsort(reduced[self.row, part], axis=1)]
-        vals = reduced[self.row, part]
+        reduced = self.dist - (lam[None, :] if self.full else lam[self.cols])
+        # Every row needs only its sorted values; which households they are
+        # matters only for the p rows opened, so only those are argsorted.
+        vals = self._smallest(reduced, sort_values=True)
         chosen = self.must | (vals < 0.0)
         # An infinite value among the mandatory members makes the centre
         # infeasible, and it then sums to +inf by itself.
@@ -111,11 +108,29 @@ class _Relaxation:
         if opened is None:
             return -np.inf, np.zeros(n), np.array([], dtype=np.int64)
         value = float(lam.sum() + rho[opened].sum())
-        members = self.cols[opened[:, None], part[opened]][chosen[opened]]
+        part = self._smallest(reduced[opened], sort_values=False)
+        members = self.cols[opened[:, None], part][chosen[opened]]
         count = np.bincount(self.centers[opened], minlength=n) + np.bincount(
             members, minlength=n
         )
         return value, 1.0 - count, self.centers[opened]
+
+    def _smallest(self, reduced: np.ndarray, sort_values: bool) -> np.ndarray:
+        """The ``take`` smallest entries of each row, ascending: their values
+        (``sort_values``) or their column positions."""
+        take = self.take
+        rows = reduced.shape[0]
+        if take == 0:
+            return np.zeros((rows, 0), dtype=float if sort_values else np.int64)
+        if reduced.shape[1] <= 64:  # one sort beats partition-then-sort on short rows
+            if sort_values:
+                return np.sort(reduced, axis=1)[:, :take]
+            return np.argsort(reduced, axis=1)[:, :take]
+        if sort_values:
+            return np.sort(np.partition(reduced, take - 1, axis=1)[:, :take], axis=1)
+        part = np.argpartition(reduced, take - 1, axis=1)[:, :take]
+        vals = np.take_along_axis(reduced, part, axis=1)
+        return np.take_along_axis(part, np.argsort(vals, axis=1), axis=1)
 
     def _open(self, rho: np.ndarray) -> np.ndarray | None:
         picks = []

@@ -52,10 +52,15 @@ class GroupProblem:
     # as centres (apartment stairwells geocode to one point); ``site`` lets
     # the search try each such point once. Locked households keep their own.
     site: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Every household its own site (no two share a point and kind): the
+    # search then skips de-duplicating centre options. True for nearly all
+    # villager groups, so that saves thousands of small sorts per county.
+    distinct_sites: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         if len(self.site) != len(self.ids):
             self.site = centre_sites(self.lon, self.lat, self.cand, self.slot_of)
+        self.distinct_sites = bool(np.array_equal(self.site, np.arange(len(self.ids))))
 
     @property
     def n(self) -> int:

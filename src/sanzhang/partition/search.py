@@ -386,8 +386,9 @@ def _center_options(
     if forced >= 0:
         return np.flatnonzero(pool == forced)
     allowed = np.flatnonzero(prob.slot_of[pool] != other)
-    _, first = np.unique(prob.site[pool[allowed]], return_index=True)
-    allowed = allowed[np.sort(first)]  # one option per distinct point and kind
+    if not prob.distinct_sites:
+        _, first = np.unique(prob.site[pool[allowed]], return_index=True)
+        allowed = allowed[np.sort(first)]  # one option per distinct point and kind
     if limit is None or len(allowed) <= limit:
         return allowed
     spread = prob.dist[np.ix_(pool, pool[allowed])].sum(axis=0)
@@ -571,6 +572,8 @@ def _share(available: dict[int, int], budget: int, least: int) -> dict[int, int]
 
 def _first_free_per_site(prob: GroupProblem, is_center: np.ndarray) -> np.ndarray:
     """One non-centre household per point: a second centre may share a point."""
+    if prob.distinct_sites:
+        return ~is_center
     free = np.flatnonzero(~is_center)
     _, first = np.unique(prob.site[free], return_index=True)
     mask = np.zeros(prob.n, dtype=bool)

@@ -59,9 +59,13 @@ class Options:
     time_limit: float = 1.0
     starts: int = 3  # greedy, relaxation, bisection; more adds random greedy
     large: int = 120  # households; bigger groups get fewer starts
-    # Centre swaps tried per neighbourhood and round (big groups, small ones).
+    # Centre swaps tried per neighbourhood and round: big groups, small ones,
+    # and groups the site MIP finishes (it closes what fewer swaps leave
+    # open: county urban groups 11 CPU s less search for 4 s more MIP, 130 of
+    # 130 within 2 % either way, +0.02 % distance).
     swaps_large: int = 5
     swaps_small: int = 3
+    swaps_site: int = 3
     # Big groups try a second start only above this gap: below it the gap is
     # mostly the LP bound's own weakness, and a second start rarely pays.
     retry_gap: float = 0.10
@@ -245,6 +249,8 @@ def _search_and_prove(prob: GroupProblem, options: Options) -> GroupOutcome:
     first = bisection_seed(prob) if large else None
     start = first if first is not None else seed_centers(prob)
     per_slot = options.swaps_large if large else options.swaps_small
+    if _site_mip_allowed(prob, options):
+        per_slot = options.swaps_site
     best.offer(_improve(prob, start, per_slot, polished))
     k = int(np.count_nonzero(prob.cand[best.sol.centers]))  # type: ignore[union-attr]
     result = lagrangian_bound(prob, k, best.cost, iterations=options.bound_iterations)

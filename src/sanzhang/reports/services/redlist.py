@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 from sanzhang.cases.models import Case
 from sanzhang.core.audit import audit_record
 from sanzhang.core.errors import DomainError, NotAllowed
-from sanzhang.org.levels import Level
+from sanzhang.org.levels import SCOPE_FIELD, Level
 from sanzhang.org.models import CHIEF_ROLES, Post, Unit, User
 from sanzhang.org.pii import name_mask
 
@@ -204,6 +204,41 @@ def _own_counts(
     return handled, participation, visits
 
 
+# The parts whose sum is each unit rate's base (reports.grouped.DERIVED): a unit whose
+# base is empty has no rate (None), as Indicator.breakdown leaves it out.
+RATE_BASES: dict[str, tuple[str, ...]] = {
+    "visit_coverage": ("households",),
+    "on_time_rate": ("resolved", "late"),
+    "dispute_resolution_rate": ("mediations",),
+    "satisfaction_rate": ("followups",),
+}
+
+
+def unit_rates(unit: Unit, period: Period) -> dict[str, dict[str, dict[int, Any]]]:
+    """rate -> chief level -> unit id -> the rate of each area, group and
+    neighbourhood under `unit` that has a base. One grouped computation by (area,
+    group, neighbourhood), folded per level: one query per family (five) where
+    Indicator.breakdown per rate and level made 24 (the month's mediations looked up
+    across the county 6 times: 0.31 s of a township's 0.64 s on SQLite)."""
+    from .. import grouped
+
+    by = tuple(SCOPE_FIELD[level] for level in CHIEF_LEVELS)
+    result = grouped.compute(unit, period, UNIT_RATES, by=by)
+    out: dict[str, dict[str, dict[int, Any]]] = {
+        key: {level: {} for level in CHIEF_LEVELS} for key in UNIT_RATES
+    }
+    for i, level in enumerate(CHIEF_LEVELS):
+        folded = result.fold(i)
+        for uid, fams in folded.parts.items():
+            if uid is None:
+                continue
+            for key in UNIT_RATES:
+                base = sum(fams.get(f, {}).get("n", 0) for f in RATE_BASES[key])
+                if base:
+                    out[key][level][uid] = folded.groups[uid][key]
+    return out
+
+
 def _label(post: Post, units: dict[int, Unit]) -> str:
     u = post.unit
     parts = [units[i].name for i in (u.village_id, u.area_id) if i in units]
@@ -227,13 +262,7 @@ def compute(unit: Unit, period: Period) -> RedList:
     )
     unit_ids = {i for p in posts for i in (p.unit.village_id, p.unit.area_id)}
     units = Unit.objects.in_bulk([i for i in unit_ids if i])
-    rates: dict[str, dict[str, dict[int, Any]]] = {
-        key: {
-            level: metrics.get(key).breakdown(unit, period, level)
-            for level in CHIEF_LEVELS
-        }
-        for key in UNIT_RATES
-    }
+    rates = unit_rates(unit, period)
     users = _post_users(posts)
     handled, participation, visits = _own_counts(unit, period, users)
     rows = []

@@ -340,3 +340,19 @@ def test_county_report_command_writes_every_township_and_the_total(
             township__is_active=True, township__level="township", is_active=True
         ).count()
     )
+
+
+def test_red_list_unit_rates_equal_the_breakdown_per_level(world, mixed):
+    """The red list's unit rates (one grouped computation folded per chief level)
+    equal Indicator.breakdown per rate and level: the same units (those with a base)
+    and the same rates, in both townships."""
+    from sanzhang.reports.metrics import get
+    from sanzhang.reports.services.redlist import CHIEF_LEVELS, UNIT_RATES, unit_rates
+
+    for township in world.townships:
+        got = unit_rates(township, mixed)
+        for key in UNIT_RATES:
+            for level in CHIEF_LEVELS:
+                want = get(key).breakdown(township, mixed, level)
+                assert got[key][level] == want, (township.code, key, level)
+        assert any(got["dispute_resolution_rate"][lv] for lv in CHIEF_LEVELS)

@@ -152,13 +152,20 @@ def insert_one(obj: models.Model) -> models.Model:
     models that have no receivers.
     """
     fields, sql = _insert_statement(type(obj), connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    params = _insert_values(obj, fields)
     with hot_cursor() as cursor:
         cursor.execute(sql, params)
         _mark_saved(obj, cursor.fetchone()[0])
     return obj
 
 
+def _insert_values(obj: models.Model, fields: Sequence[models.Field]) -> list[Any]:
+    """A new instance's values for `fields`, as save() would write them (auto_now,
+    JSON and UUID conversions included)."""
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+@functools.cache
 def _link_field(child: type[models.Model], parent: type[models.Model]) -> models.Field:
     """The one foreign key of `child` that points at `parent`."""
     found = [
@@ -232,14 +239,10 @@ def insert_family(parent: models.Model, children: Sequence[models.Model]) -> Non
         groups.setdefault(type(child), []).append(child)
     shape_key = tuple((model, len(rows)) for model, rows in groups.items())
     sql, shapes = _family_statement(type(parent), shape_key)
-    params: list[Any] = [
-        f.get_db_prep_save(f.pre_save(parent, True), connection) for f in shapes[0]
-    ]
+    params = _insert_values(parent, shapes[0])
     for rows, fields in zip(groups.values(), shapes[1:], strict=True):
         for obj in rows:
-            params += [
-                f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields
-            ]
+            params += _insert_values(obj, fields)
     # Inside a caller's transaction a failed statement would abort all of it: a
     # savepoint keeps a refused insert (a repeated client key) recoverable there.
     guard = transaction.atomic() if connection.in_atomic_block else nullcontext()

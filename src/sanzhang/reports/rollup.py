@@ -38,7 +38,18 @@ class Rollup:
     pg_triggers: tuple[str, ...]
     sqlite_sql: Callable[[], list[str]]
     pg_sql: Callable[[], list[str]]
-    refill: tuple[str, ...]
+    refill: Callable[[str], tuple[str, ...]]  # the database vendor -> statements
+
+
+def _pg_truncate(table: str, source: str, trigger: str) -> list[str]:
+    """PostgreSQL: a TRUNCATE of the source (no row triggers fire) empties the rollup."""
+    return [
+        f"""CREATE OR REPLACE FUNCTION {table}_empty() RETURNS trigger
+        LANGUAGE plpgsql AS $$ BEGIN DELETE FROM {table}; RETURN NULL; END; $$;""",  # noqa: S608
+        f"DROP TRIGGER IF EXISTS {trigger} ON {source};",
+        f"""CREATE TRIGGER {trigger} AFTER TRUNCATE ON {source}
+            FOR EACH STATEMENT EXECUTE FUNCTION {table}_empty();""",
+    ]
 
 
 # --- visits: one row per (township, village, day) -----------------------------------
@@ -110,29 +121,25 @@ def pg_sql() -> list[str]:
           END IF;
           RETURN NULL;
         END; $$;""",  # noqa: S608
-        f"""CREATE OR REPLACE FUNCTION reports_visitday_empty() RETURNS trigger
-        LANGUAGE plpgsql AS $$ BEGIN DELETE FROM {TABLE}; RETURN NULL; END; $$;""",  # noqa: S608
         f"DROP TRIGGER IF EXISTS {row} ON {SOURCE};",
         f"""CREATE TRIGGER {row} AFTER INSERT OR DELETE
             OR UPDATE OF township_id, village_id, visited_on, people_served
             ON {SOURCE} FOR EACH ROW EXECUTE FUNCTION reports_visitday_apply();""",
-        f"DROP TRIGGER IF EXISTS {trunc} ON {SOURCE};",
-        f"""CREATE TRIGGER {trunc} AFTER TRUNCATE ON {SOURCE}
-            FOR EACH STATEMENT EXECUTE FUNCTION reports_visitday_empty();""",
+        *_pg_truncate(TABLE, SOURCE, trunc),
     ]
 
 
-REFILL = [
+REFILL = (
     f"DELETE FROM {TABLE};",  # noqa: S608
     f"""INSERT INTO {TABLE} ({KEY}, visits, people_served)
         SELECT COALESCE(township_id, 0), COALESCE(village_id, 0), visited_on,
                COUNT(*), COALESCE(SUM(people_served), 0)
           FROM {SOURCE} GROUP BY 1, 2, 3;""",  # noqa: S608
-]
+)
 
 VISITS = Rollup(
     "visits", TABLE, SOURCE, SQLITE_TRIGGERS, PG_TRIGGERS, sqlite_sql, pg_sql,
-    tuple(REFILL),
+    lambda vendor: REFILL,
 )  # fmt: skip
 
 
@@ -233,8 +240,6 @@ def relays_pg_sql() -> list[str]:
           END IF;
           RETURN NULL;
         END; $$;""",
-        f"""CREATE OR REPLACE FUNCTION reports_relaycount_empty() RETURNS trigger
-        LANGUAGE plpgsql AS $$ BEGIN DELETE FROM {R_TABLE}; RETURN NULL; END; $$;""",  # noqa: S608
         *(f"DROP TRIGGER IF EXISTS {t} ON {R_SOURCE};" for t in R_PG_TRIGGERS),
         f"""CREATE TRIGGER {ins} AFTER INSERT ON {R_SOURCE}
             REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
@@ -246,8 +251,7 @@ def relays_pg_sql() -> list[str]:
         f"""CREATE TRIGGER {upd} AFTER UPDATE ON {R_SOURCE}
             REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
             FOR EACH STATEMENT EXECUTE FUNCTION reports_relaycount_apply();""",
-        f"""CREATE TRIGGER {trunc} AFTER TRUNCATE ON {R_SOURCE}
-            FOR EACH STATEMENT EXECUTE FUNCTION reports_relaycount_empty();""",
+        *_pg_truncate(R_TABLE, R_SOURCE, trunc),
     ]
 
 
@@ -259,7 +263,7 @@ RELAYS = Rollup(
     R_PG_TRIGGERS,
     relays_sqlite_sql,
     relays_pg_sql,
-    (
+    lambda vendor: (
         f"DELETE FROM {R_TABLE};",  # noqa: S608
         f"""INSERT INTO {R_TABLE} ({R_KEY}, relays, relayed)
             SELECT notice_id, COALESCE(township_id, 0), COALESCE(village_id, 0),
@@ -355,19 +359,20 @@ def households_pg_sql() -> list[str]:
           END IF;
           RETURN NULL;
         END; $$;""",  # noqa: S608
-        f"""CREATE OR REPLACE FUNCTION reports_householdyear_empty() RETURNS trigger
-        LANGUAGE plpgsql AS $$ BEGIN DELETE FROM {H_TABLE}; RETURN NULL; END; $$;""",  # noqa: S608
         f"DROP TRIGGER IF EXISTS {row} ON {SOURCE};",
         f"""CREATE TRIGGER {row} AFTER INSERT OR DELETE
             OR UPDATE OF household_id, visited_on
             ON {SOURCE} FOR EACH ROW EXECUTE FUNCTION reports_householdyear_apply();""",
-        f"DROP TRIGGER IF EXISTS {trunc} ON {SOURCE};",
-        f"""CREATE TRIGGER {trunc} AFTER TRUNCATE ON {SOURCE}
-            FOR EACH STATEMENT EXECUTE FUNCTION reports_householdyear_empty();""",
+        *_pg_truncate(H_TABLE, SOURCE, trunc),
     ]
 
 
-def _h_refill(year: str) -> tuple[str, ...]:
+def _h_refill(vendor: str) -> tuple[str, ...]:
+    year = (
+        f"EXTRACT(YEAR FROM {SOURCE}.visited_on)::int"
+        if vendor == "postgresql"
+        else _h_sqlite_year(SOURCE)
+    )
     return (
         f"DELETE FROM {H_TABLE};",  # noqa: S608
         f"""INSERT INTO {H_TABLE} ({H_KEY}, first_on, last_on)
@@ -384,18 +389,8 @@ HOUSEHOLD_YEARS = Rollup(
     H_PG_TRIGGERS,
     households_sqlite_sql,
     households_pg_sql,
-    (),  # by engine: refill_sql()
+    _h_refill,
 )
-
-
-def refill_sql(r: Rollup, vendor: str) -> tuple[str, ...]:
-    if r is HOUSEHOLD_YEARS:
-        pg = vendor == "postgresql"
-        v = SOURCE + ".visited_on" if pg else "visited_on"
-        return _h_refill(
-            f"EXTRACT(YEAR FROM {v})::int" if pg else _h_sqlite_year(SOURCE)
-        )
-    return r.refill
 
 
 # --- volunteer hours: one row per activity -----------------------------------------
@@ -445,14 +440,10 @@ def activity_hours_pg_sql() -> list[str]:
           IF TG_OP IN ('INSERT', 'UPDATE') THEN {_a_add("NEW")} END IF;
           RETURN NULL;
         END; $$;""",
-        f"""CREATE OR REPLACE FUNCTION reports_activityhours_empty() RETURNS trigger
-        LANGUAGE plpgsql AS $$ BEGIN DELETE FROM {A_TABLE}; RETURN NULL; END; $$;""",  # noqa: S608
         f"DROP TRIGGER IF EXISTS {row} ON {A_SOURCE};",
         f"""CREATE TRIGGER {row} AFTER INSERT OR DELETE OR UPDATE OF activity_id, hours
             ON {A_SOURCE} FOR EACH ROW EXECUTE FUNCTION reports_activityhours_apply();""",
-        f"DROP TRIGGER IF EXISTS {trunc} ON {A_SOURCE};",
-        f"""CREATE TRIGGER {trunc} AFTER TRUNCATE ON {A_SOURCE}
-            FOR EACH STATEMENT EXECUTE FUNCTION reports_activityhours_empty();""",
+        *_pg_truncate(A_TABLE, A_SOURCE, trunc),
     ]
 
 
@@ -464,7 +455,7 @@ ACTIVITY_HOURS = Rollup(
     A_PG_TRIGGERS,
     activity_hours_sqlite_sql,
     activity_hours_pg_sql,
-    (
+    lambda vendor: (
         f"DELETE FROM {A_TABLE};",  # noqa: S608
         f"""INSERT INTO {A_TABLE} (activity_id, hours)
             SELECT activity_id, SUM(hours) FROM {A_SOURCE} GROUP BY 1;""",  # noqa: S608
@@ -485,7 +476,7 @@ def install(conn: Any = None, rollups: Iterable[Rollup] = ALL) -> None:
         with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
             if pg:
                 cursor.execute(f"LOCK TABLE {r.source} IN SHARE ROW EXCLUSIVE MODE")
-            for sql in [*statements, *refill_sql(r, conn.vendor)]:
+            for sql in [*statements, *r.refill(conn.vendor)]:
                 cursor.execute(sql)
 
 
